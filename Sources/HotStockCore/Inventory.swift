@@ -1,0 +1,221 @@
+import Logging
+import RedisClient
+
+/// The hot-stock engine: SKUs, holds, confirms, releases and expiry, each one atomic
+/// Redis function (see `lua/`).
+///
+/// Every operation is idempotent, so when Redis cannot be reached (a restart, a
+/// dropped connection) the operation is retried with backoff for up to
+/// ``InventoryConfiguration/retryBudget`` before it fails with `unavailable`.
+/// Refusals by the rules are thrown as ``InventoryError``; anything else Redis says
+/// wrong is thrown as `RedisError`.
+public final class Inventory: Sendable {
+    /// The key layout in use.
+    public let keys: KeySpace
+    /// The configuration in use.
+    public let configuration: InventoryConfiguration
+    let redis: RedisConnectionPool
+    let library: RedisFunctionLibrary
+    /// The logger the engine writes to.
+    public let logger: Logger
+
+    /// Makes an engine on a Redis pool. Call ``prepare()`` once before serving.
+    public init(redis: RedisConnectionPool, configuration: InventoryConfiguration = .init(), logger: Logger) {
+        self.redis = redis
+        self.configuration = configuration
+        self.keys = configuration.keySpace
+        self.logger = logger
+        self.library = RedisFunctionLibrary(name: HotStockLibrary.name, code: HotStockLibrary.code, pool: redis)
+    }
+
+    /// Loads the scripts into Redis (`FUNCTION LOAD REPLACE`).
+    public func prepare() async throws {
+        try await withRetry { try await library.load() }
+    }
+
+    /// Whether Redis answers and holds HotStock's functions.
+    public func isReady() async -> Bool {
+        (try? await library.isLoaded()) ?? false
+    }
+
+    // MARK: SKUs
+
+    /// Creates a SKU or applies an update to it. Returns the SKU after the change and
+    /// whether it was created.
+    public func setSKU(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
+        try Identifier.validate(sku, field: "sku")
+        guard (0...InventoryLimits.maxCount).contains(update.total) else {
+            throw InventoryError(.invalidArgument, "total must be an integer in 0...\(InventoryLimits.maxCount)")
+        }
+        let config = try update.scriptArguments()
+        let partition = keys.partition(of: sku)
+        let reply = try await call(
+            HotStockFunction.setSKU,
+            keys: [keys.skuKey(sku), keys.eventsKey(partition: partition)],
+            arguments: [sku, String(update.total)] + config
+        )
+        guard reply.isOK else { throw reply.refusal() }
+        return (try RecordParsing.sku(id: sku, fields: reply.fields), reply["created"] == "1")
+    }
+
+    /// The SKU's current stock and config.
+    public func sku(_ sku: String) async throws -> SKU {
+        try Identifier.validate(sku, field: "sku")
+        let names = RecordParsing.skuFieldNames
+        let reply = try await withRetry {
+            try await redis.send(RedisCommand("HMGET", [keys.skuKey(sku)] + names))
+        }
+        let fields = RecordParsing.fields(names: names, reply: reply)
+        guard !fields.isEmpty else { throw InventoryError(.skuNotFound, "no SKU \(sku)") }
+        return try RecordParsing.sku(id: sku, fields: fields)
+    }
+
+    // MARK: Holds
+
+    /// Holds `qty` units for an order. The same request again answers the existing hold
+    /// (`created == false`); a different qty or buyer is `idempotency_conflict`.
+    public func placeHold(
+        sku: String,
+        order: String,
+        qty: Int64 = 1,
+        buyer: String? = nil,
+        ttlMs: Int64? = nil
+    ) async throws -> HoldPlacement {
+        try Identifier.validate(sku, field: "sku")
+        try Identifier.validate(order, field: "order")
+        if let buyer { try Identifier.validate(buyer, field: "buyer") }
+        guard (1...InventoryLimits.maxCount).contains(qty) else {
+            throw InventoryError(.invalidArgument, "qty must be a positive integer")
+        }
+        if let ttlMs, !InventoryLimits.ttlRange.contains(ttlMs) {
+            throw InventoryError(
+                .invalidArgument,
+                "ttl_ms must be an integer in \(InventoryLimits.ttlRange.lowerBound)...\(InventoryLimits.ttlRange.upperBound)"
+            )
+        }
+        let reply = try await call(
+            HotStockFunction.hold,
+            keys: holdKeys(sku: sku, order: order),
+            arguments: [sku, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", keys.prefix(of: sku)]
+        )
+        guard reply.isOK else { throw reply.refusal() }
+        let hold = try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
+        return HoldPlacement(hold: hold, created: reply["created"] == "1")
+    }
+
+    /// Confirms a hold (payment succeeded). With `reacquire`, an expired hold is held and
+    /// confirmed again in one step when stock allows.
+    public func confirm(sku: String, order: String, reacquire: Bool = false) async throws -> Confirmation {
+        let reply = try await transition(
+            HotStockFunction.confirm,
+            sku: sku,
+            order: order,
+            extra: [reacquire ? "1" : "0"]
+        )
+        return Confirmation(
+            hold: try RecordParsing.hold(sku: sku, order: order, fields: reply.fields),
+            reacquired: reply["reacquired"] == "1"
+        )
+    }
+
+    /// Releases a hold (the buyer cancelled); its units return to `available`.
+    public func release(sku: String, order: String) async throws -> Hold {
+        let reply = try await transition(HotStockFunction.release, sku: sku, order: order, extra: [])
+        return try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
+    }
+
+    /// Reads a hold as it stands.
+    public func hold(sku: String, order: String) async throws -> Hold {
+        try Identifier.validate(sku, field: "sku")
+        try Identifier.validate(order, field: "order")
+        let names = RecordParsing.holdFieldNames
+        let reply = try await withRetry {
+            try await redis.send(RedisCommand("HMGET", [keys.holdKey(sku: sku, order: order)] + names))
+        }
+        let fields = RecordParsing.fields(names: names, reply: reply)
+        guard !fields.isEmpty else { throw InventoryError(.holdNotFound, "no hold for order \(order)") }
+        return try RecordParsing.hold(sku: sku, order: order, fields: fields)
+    }
+
+    // MARK: Expiry
+
+    /// Expires up to `limit` due holds of one partition (the sweeper's batch).
+    public func expireDue(partition: Int, limit: Int) async throws -> ExpiryBatch {
+        precondition((0..<keys.partitions).contains(partition), "no partition \(partition)")
+        let reply = try await call(
+            HotStockFunction.expire,
+            keys: [keys.expiryKey(partition: partition), keys.eventsKey(partition: partition)],
+            arguments: [keys.prefix(partition: partition), String(limit), String(configuration.retentionMs)]
+        )
+        guard reply.isOK else { throw reply.refusal() }
+        return ExpiryBatch(
+            expired: Int(try reply.requireInt("expired")),
+            lagMs: try reply.requireInt("lag_ms"),
+            dueLeft: Int(try reply.requireInt("due_left"))
+        )
+    }
+
+    // MARK: Plumbing
+
+    private func holdKeys(sku: String, order: String) -> [String] {
+        let partition = keys.partition(of: sku)
+        return [
+            keys.skuKey(sku), keys.holdKey(sku: sku, order: order),
+            keys.expiryKey(partition: partition), keys.eventsKey(partition: partition),
+        ]
+    }
+
+    private func transition(_ function: String, sku: String, order: String, extra: [String]) async throws
+        -> ScriptReply
+    {
+        try Identifier.validate(sku, field: "sku")
+        try Identifier.validate(order, field: "order")
+        let reply = try await call(
+            function,
+            keys: holdKeys(sku: sku, order: order),
+            arguments: [sku, order, String(configuration.retentionMs), keys.prefix(of: sku)] + extra
+        )
+        guard reply.isOK else {
+            let hold = try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
+            throw reply.refusal(hold: hold)
+        }
+        return reply
+    }
+
+    private func call(_ function: String, keys: [String], arguments: [String]) async throws -> ScriptReply {
+        let reply = try await withRetry {
+            try await library.call(function, keys: keys, arguments: arguments)
+        }
+        return try ScriptReply(reply)
+    }
+
+    /// Runs a Redis operation, retrying with backoff while Redis is unreachable.
+    func withRetry<T>(_ operation: () async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.retryBudget
+        var delay = Duration.milliseconds(10)
+        while true {
+            do {
+                return try await operation()
+            } catch let error as RedisError where error.isTransient {
+                guard clock.now + delay < deadline else {
+                    logger.error("Redis unreachable", metadata: ["error": "\(error)"])
+                    throw InventoryError(.unavailable, "Redis is unreachable", retryAfterMilliseconds: 1000)
+                }
+                logger.debug("Redis unreachable, retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .milliseconds(250))
+            }
+        }
+    }
+}
+
+/// What one expiry batch did.
+public struct ExpiryBatch: Sendable, Equatable {
+    /// Holds expired by this batch.
+    public var expired: Int
+    /// How late the oldest due hold was when the batch ran (0 when none was due).
+    public var lagMs: Int64
+    /// Due holds still waiting in the partition after this batch.
+    public var dueLeft: Int
+}

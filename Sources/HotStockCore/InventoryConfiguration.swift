@@ -1,0 +1,34 @@
+/// How the inventory engine runs. Every field has a sensible default.
+public struct InventoryConfiguration: Sendable {
+    /// The partitioning of the data set (`HOTSTOCK_PARTITIONS`, default 16).
+    public var keySpace: KeySpace
+    /// How long a final hold keeps its record, so retries of the same order are answered
+    /// the same (default 24 h).
+    public var retentionMs: Int64
+    /// How long an operation keeps retrying while Redis is unreachable before it fails
+    /// with `unavailable`. Every operation is idempotent, so a retry is safe.
+    public var retryBudget: Duration
+
+    /// Makes a configuration.
+    public init(
+        keySpace: KeySpace = KeySpace(),
+        retentionMs: Int64 = 86_400_000,
+        retryBudget: Duration = .seconds(10)
+    ) {
+        self.keySpace = keySpace
+        self.retentionMs = retentionMs
+        self.retryBudget = retryBudget
+    }
+}
+
+/// Limits of the contract (DESIGN section 5), shared by every front end.
+public enum InventoryLimits {
+    /// The largest total or quantity the engine accepts (exact in Lua's doubles).
+    public static let maxCount: Int64 = 1_000_000_000_000
+    /// The shortest and longest hold TTL.
+    public static let ttlRange: ClosedRange<Int64> = 1_000...86_400_000
+    /// The TTL of a hold when neither the request nor the SKU names one.
+    public static let defaultTTLMs: Int64 = 900_000
+    /// The most units one hold may take when the SKU sets no `max_qty`.
+    public static let defaultMaxQty: Int64 = 1_000
+}

@@ -1,0 +1,51 @@
+/// The Redis key layout of DESIGN section 3.
+///
+/// A SKU lives in partition `crc32(sku) mod partitions`; every key of that SKU and the
+/// partition's shared expiry index and outbox carry the partition's hash tag (`{07}`),
+/// so each script touches one slot and runs unchanged on Redis Cluster.
+public struct KeySpace: Sendable, Hashable {
+    /// How many partitions the data set has; fixed when the data set is created.
+    public let partitions: Int
+
+    /// Makes a key space of `partitions` partitions (1...10,000).
+    public init(partitions: Int = 16) {
+        precondition((1...10_000).contains(partitions), "partitions must be in 1...10000")
+        self.partitions = partitions
+    }
+
+    /// The partition a SKU belongs to.
+    public func partition(of sku: String) -> Int {
+        Int(CRC32.checksum(sku) % UInt32(partitions))
+    }
+
+    /// The key prefix of a partition, hash tag included, e.g. `hs:{07}:`.
+    public func prefix(partition: Int) -> String {
+        let digits = String(partition)
+        let width = max(2, String(partitions - 1).count)
+        return "hs:{\(String(repeating: "0", count: width - digits.count))\(digits)}:"
+    }
+
+    /// The key prefix of the SKU's partition.
+    public func prefix(of sku: String) -> String {
+        prefix(partition: partition(of: sku))
+    }
+
+    /// `hs:{p}:sku:<sku>`: the SKU's counters and config.
+    public func skuKey(_ sku: String) -> String { prefix(of: sku) + "sku:" + sku }
+
+    /// `hs:{p}:hold:<sku>/<order>`: one hold.
+    public func holdKey(sku: String, order: String) -> String {
+        prefix(of: sku) + "hold:" + sku + "/" + order
+    }
+
+    /// `hs:{p}:expiry`: the partition's expiry index.
+    public func expiryKey(partition: Int) -> String { prefix(partition: partition) + "expiry" }
+
+    /// `hs:{p}:events`: the partition's outbox stream.
+    public func eventsKey(partition: Int) -> String { prefix(partition: partition) + "events" }
+
+    /// `hs:{p}:buyer:<sku>/<buyer>`: units held and sold by one buyer of one SKU.
+    public func buyerKey(sku: String, buyer: String) -> String {
+        prefix(of: sku) + "buyer:" + sku + "/" + buyer
+    }
+}

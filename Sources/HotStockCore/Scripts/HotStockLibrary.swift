@@ -1,0 +1,36 @@
+import RedisClient
+
+/// HotStock's Redis Functions library, assembled from the scripts in `lua/` that the
+/// build embeds: the `#!lua name=hotstock` header, `common.lua`, then one file per
+/// operation.
+public enum HotStockLibrary {
+    /// The library's name in Redis.
+    public static let name = "hotstock"
+
+    /// The operation scripts the engine calls; each must exist in `lua/`.
+    static let operations = ["hold", "confirm", "release", "expire", "set_sku"]
+
+    /// The library source sent with `FUNCTION LOAD REPLACE`.
+    public static let code: String = {
+        var parts = ["#!lua name=\(name)", script("common")]
+        for operation in operations { parts.append(script(operation)) }
+        return parts.joined(separator: "\n")
+    }()
+
+    /// The text of one embedded script, by file name without `.lua`.
+    public static func script(_ name: String) -> String {
+        guard let text = EmbeddedLua.scripts[name] else {
+            preconditionFailure("lua/\(name).lua is missing from the build")
+        }
+        return text
+    }
+}
+
+/// The names of the library's functions, as `FCALL` takes them.
+enum HotStockFunction {
+    static let hold = "hs_hold"
+    static let confirm = "hs_confirm"
+    static let release = "hs_release"
+    static let expire = "hs_expire"
+    static let setSKU = "hs_set_sku"
+}

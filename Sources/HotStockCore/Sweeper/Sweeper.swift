@@ -1,0 +1,95 @@
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// How often and in what batches the sweeper expires holds.
+public struct SweeperConfiguration: Sendable {
+    /// The pause between two passes over all partitions.
+    public var interval: Duration
+    /// The most holds one script call expires (one partition at a time).
+    public var batchSize: Int
+
+    /// Makes a configuration; the defaults expire a due hold within about 100 ms.
+    public init(interval: Duration = .milliseconds(100), batchSize: Int = 500) {
+        self.interval = interval
+        self.batchSize = batchSize
+    }
+}
+
+/// What one pass over all partitions did.
+public struct SweepReport: Sendable, Equatable {
+    /// Holds expired in the pass.
+    public var expired: Int
+    /// How late the most overdue hold was when the pass found it (0 when none was due).
+    public var maxLagMs: Int64
+}
+
+/// Expires holds whose time has passed (Redis clock), partition by partition, in
+/// batches. Any number of sweepers may run at once, in one process or many: each batch
+/// is one atomic script that only expires holds still `held`, so none is expired twice.
+///
+/// Runs as a `Service`; graceful shutdown ends it between two batches.
+public final class Sweeper: Service, Sendable {
+    private let inventory: Inventory
+    private let configuration: SweeperConfiguration
+    private let logger: Logger
+    private let lastLagMs = Mutex<Int64>(0)
+    private let lagGauge = Gauge(label: "hotstock_sweeper_lag_ms")
+    private let expiredCounter = Counter(label: "hotstock_holds_expired_total")
+    private let errorCounter = Counter(label: "hotstock_sweeper_errors_total")
+
+    /// Makes a sweeper over the inventory's partitions.
+    public init(inventory: Inventory, configuration: SweeperConfiguration = .init(), logger: Logger) {
+        self.inventory = inventory
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// How late the most overdue hold was at the last pass, in milliseconds: the
+    /// sweeper's lag (also the `hotstock_sweeper_lag_ms` gauge).
+    public var oldestDueLagMs: Int64 { lastLagMs.withLock { $0 } }
+
+    /// Expires every hold due now, in every partition, then returns.
+    @discardableResult
+    public func sweepOnce() async throws -> SweepReport {
+        var report = SweepReport(expired: 0, maxLagMs: 0)
+        for partition in 0..<inventory.keys.partitions {
+            while true {
+                let batch = try await inventory.expireDue(partition: partition, limit: configuration.batchSize)
+                report.expired += batch.expired
+                report.maxLagMs = max(report.maxLagMs, batch.lagMs)
+                if batch.dueLeft == 0 || batch.expired == 0 && batch.lagMs == 0 { break }
+            }
+        }
+        lastLagMs.withLock { $0 = report.maxLagMs }
+        lagGauge.record(report.maxLagMs)
+        if report.expired > 0 {
+            expiredCounter.increment(by: report.expired)
+            logger.debug("expired holds", metadata: ["count": "\(report.expired)", "lag_ms": "\(report.maxLagMs)"])
+        }
+        return report
+    }
+
+    /// Sweeps every ``SweeperConfiguration/interval`` until graceful shutdown or
+    /// cancellation. A failed pass is logged and counted, and the next pass tries again.
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    do {
+                        try await self.sweepOnce()
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        self.errorCounter.increment()
+                        self.logger.error("sweep failed", metadata: ["error": "\(error)"])
+                    }
+                    try await Task.sleep(for: self.configuration.interval)
+                }
+            }
+        } catch is CancellationError {
+            return
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A fixed number of pipelined Redis connections shared by every task of the process.
+///
+/// Each request goes to the next connection in turn. A connection that closed (Redis
+/// restarted, a timeout) is reopened by the next request that lands on it; concurrent
+/// requests wait for the same reconnection instead of opening several.
+public final class RedisConnectionPool: Sendable {
+    /// The configuration the pool connects with.
+    public let configuration: RedisConfiguration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let slots: [Slot]
+    private let nextSlot = Atomic<Int>(0)
+
+    private final class Slot: Sendable {
+        enum State {
+            case idle
+            case connecting(EventLoopFuture<RedisConnection>)
+            case open(RedisConnection)
+            case shutDown
+        }
+        let state = Mutex<State>(.idle)
+    }
+
+    private enum Lease {
+        case ready(RedisConnection)
+        case pending(EventLoopFuture<RedisConnection>)
+        case shutDown
+    }
+
+    /// Makes a pool; no connection opens until the first request.
+    public init(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.group = eventLoopGroup
+        self.logger = logger
+        self.slots = (0..<max(1, configuration.poolSize)).map { _ in Slot() }
+    }
+
+    /// Sends one command on the next connection and returns its reply. Error replies are
+    /// thrown as ``RedisError/Code/replyError``.
+    public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
+        try await connection().send(command)
+    }
+
+    /// Sends one command made of `name` and `arguments`.
+    public func send(_ name: String, _ arguments: String...) async throws(RedisError) -> RedisReply {
+        try await send(RedisCommand(name, arguments))
+    }
+
+    /// A connected connection, opening or reopening one when needed.
+    public func connection() async throws(RedisError) -> RedisConnection {
+        let index = nextSlot.add(1, ordering: .relaxed).newValue % slots.count
+        let slot = slots[index]
+        let lease: Lease = slot.state.withLock { state in
+            switch state {
+            case .open(let connection) where connection.isOpen:
+                return .ready(connection)
+            case .connecting(let future):
+                return .pending(future)
+            case .shutDown:
+                return .shutDown
+            case .idle, .open:
+                let future = RedisConnection.connect(
+                    to: configuration,
+                    on: group.next(),
+                    logger: logger
+                )
+                state = .connecting(future)
+                future.whenComplete { result in
+                    slot.state.withLock { state in
+                        guard case .connecting = state else {
+                            if case .success(let connection) = result {
+                                Task { await connection.close() }
+                            }
+                            return
+                        }
+                        switch result {
+                        case .success(let connection): state = .open(connection)
+                        case .failure: state = .idle
+                        }
+                    }
+                }
+                return .pending(future)
+            }
+        }
+        switch lease {
+        case .ready(let connection):
+            return connection
+        case .shutDown:
+            throw RedisError(.connectionClosed, "the Redis pool is shut down")
+        case .pending(let future):
+            do {
+                return try await future.get()
+            } catch let error as RedisError {
+                throw error
+            } catch {
+                throw RedisError(.connectionFailed, "\(error)")
+            }
+        }
+    }
+
+    /// Closes every connection; later requests fail with `connectionClosed`.
+    public func shutdown() async {
+        let open: [RedisConnection] = slots.compactMap { slot in
+            slot.state.withLock { state in
+                defer { state = .shutDown }
+                if case .open(let connection) = state { return connection }
+                return nil
+            }
+        }
+        for connection in open { await connection.close() }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import HotStockCore
+import Logging
+import RedisClient
+
+/// Where the engine's data lives and how it runs: flags override the environment.
+struct EngineOptions: ParsableArguments {
+    @Option(name: .customLong("redis-url"), help: "redis://user:pass@host:port/db (env HOTSTOCK_REDIS_URL).")
+    var redisURL: String?
+
+    @Option(help: "Partitions of the data set (env HOTSTOCK_PARTITIONS, default 16).")
+    var partitions: Int?
+
+    @Option(
+        name: .customLong("retention-ms"),
+        help: "How long final holds stay for idempotency (env HOTSTOCK_HOLD_RETENTION_MS, default 24 h)."
+    )
+    var retentionMs: Int64?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error (env HOTSTOCK_LOG_LEVEL).")
+    var logLevel: String?
+
+    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    func validate() throws {
+        if let partitions = resolvedPartitions(), !(1...10_000).contains(partitions) {
+            throw ValidationError("--partitions must be in 1...10000")
+        }
+        if let retention = resolvedRetentionMs(), !(1_000...2_592_000_000).contains(retention) {
+            throw ValidationError("--retention-ms must be in 1000...2592000000")
+        }
+        if let level = logLevel ?? Self.environment["HOTSTOCK_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    private func resolvedPartitions() -> Int? {
+        partitions ?? Self.environment["HOTSTOCK_PARTITIONS"].flatMap { Int($0) }
+    }
+
+    private func resolvedRetentionMs() -> Int64? {
+        retentionMs ?? Self.environment["HOTSTOCK_HOLD_RETENTION_MS"].flatMap { Int64($0) }
+    }
+
+    /// A logger writing to standard error at the chosen level (default `warning` for
+    /// one-shot commands).
+    func makeLogger(label: String, defaultLevel: Logger.Level = .warning) -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel =
+            (logLevel ?? Self.environment["HOTSTOCK_LOG_LEVEL"]).flatMap { Logger.Level(rawValue: $0) } ?? defaultLevel
+        return logger
+    }
+
+    /// The Redis configuration from the flag, the environment, or the local default.
+    func redisConfiguration() throws(RedisError) -> RedisConfiguration {
+        try RedisConfiguration(url: redisURL ?? Self.environment["HOTSTOCK_REDIS_URL"] ?? "redis://127.0.0.1:6379/0")
+    }
+
+    /// The engine's configuration.
+    func inventoryConfiguration(retryBudget: Duration) -> InventoryConfiguration {
+        InventoryConfiguration(
+            keySpace: KeySpace(partitions: resolvedPartitions() ?? 16),
+            retentionMs: resolvedRetentionMs() ?? 86_400_000,
+            retryBudget: retryBudget
+        )
+    }
+}

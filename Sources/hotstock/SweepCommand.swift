@@ -1,0 +1,67 @@
+import ArgumentParser
+import HotStockCore
+import Logging
+import RedisClient
+import ServiceLifecycle
+import UnixSignals
+
+/// `hotstock sweep [--once]`: expire holds whose time has passed.
+struct SweepCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Expire due holds: once, or continuously until SIGTERM."
+    )
+
+    @OptionGroup var engine: EngineOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "Expire what is due now, then exit.") var once = false
+    @Option(name: .customLong("interval-ms"), help: "Pause between passes when running continuously.")
+    var intervalMs: Int = 100
+    @Option(name: .customLong("batch-size"), help: "Most holds expired by one script call (1...10000).")
+    var batchSize: Int = 500
+
+    /// The JSON printed by `sweep --once --json`.
+    struct Report: Encodable, Sendable {
+        var expired: Int
+        var maxLagMs: Int64
+        enum CodingKeys: String, CodingKey {
+            case expired
+            case maxLagMs = "max_lag_ms"
+        }
+    }
+
+    func validate() throws {
+        guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...10000") }
+        guard (1...60_000).contains(intervalMs) else { throw ValidationError("--interval-ms must be in 1...60000") }
+    }
+
+    func run() async throws {
+        let configuration = SweeperConfiguration(interval: .milliseconds(intervalMs), batchSize: batchSize)
+        if once {
+            try await EngineCommand.run(engine, output) { inventory in
+                let sweeper = Sweeper(inventory: inventory, configuration: configuration, logger: inventory.logger)
+                let report = try await sweeper.sweepOnce()
+                return Report(expired: report.expired, maxLagMs: report.maxLagMs)
+            }
+            return
+        }
+        let logger = engine.makeLogger(label: "hotstock.sweep", defaultLevel: .info)
+        let pool = RedisConnectionPool(configuration: try engine.redisConfiguration(), logger: logger)
+        let inventory = Inventory(
+            redis: pool,
+            configuration: engine.inventoryConfiguration(retryBudget: .seconds(2)),
+            logger: logger
+        )
+        let sweeper = Sweeper(inventory: inventory, configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: sweeper)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info("sweeping", metadata: ["partitions": "\(inventory.keys.partitions)"])
+        try await group.run()
+        await pool.shutdown()
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Runs the built `hotstock` binary against the test Redis and checks what a script or
+/// an operator sees: exit codes, stdout and stderr.
+@Suite("hotstock command line")
+struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]) ?? [:]
+        }
+    }
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "hotstock")
+    }
+
+    static func hotstock(_ arguments: String..., environment extra: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOTSTOCK_REDIS_URL"] =
+            environment["HOTSTOCK_REDIS_URL"] ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
+    }
+
+    static func uniqueSKU() -> String { "cli-\(UUID().uuidString.prefix(13))" }
+
+    @Test func stockAndHoldCommandsPrintTheContractBodies() throws {
+        let sku = Self.uniqueSKU()
+        let set = try Self.hotstock("stock", "set", sku, "--total", "5", "--max-qty", "3", "--json")
+        #expect(set.status == 0)
+        #expect(
+            Set(set.json.keys) == [
+                "sku", "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms",
+                "release_rate", "release_burst", "default_ttl_ms", "max_qty",
+            ]
+        )
+        #expect(set.json["per_buyer_limit"] is NSNull && set.json["max_qty"] as? Int == 3)
+
+        let place = try Self.hotstock("hold", "place", sku, "o1", "--qty", "2", "--buyer", "u1", "--json")
+        #expect(place.status == 0)
+        #expect(
+            Set(place.json.keys) == [
+                "sku", "order", "qty", "buyer", "state", "expires_at_ms", "created_at_ms", "final_at_ms",
+            ]
+        )
+        #expect(place.json["state"] as? String == "held" && place.json["final_at_ms"] is NSNull)
+
+        let confirm = try Self.hotstock("hold", "confirm", sku, "o1", "--json")
+        #expect(confirm.status == 0 && confirm.json["state"] as? String == "confirmed")
+        let show = try Self.hotstock("stock", "show", sku, "--json")
+        #expect(show.json["sold"] as? Int == 2 && show.json["available"] as? Int == 3)
+        let hold = try Self.hotstock("hold", "show", sku, "o1")
+        #expect(hold.status == 0 && hold.stdout.contains("state: confirmed"))
+    }
+
+    @Test func refusalsExitThreeWithTheErrorBody() throws {
+        let sku = Self.uniqueSKU()
+        #expect(try Self.hotstock("stock", "set", sku, "--total", "1").status == 0)
+        #expect(try Self.hotstock("hold", "place", sku, "o1").status == 0)
+        let soldOut = try Self.hotstock("hold", "place", sku, "o2", "--json")
+        #expect(soldOut.status == 3)
+        #expect((soldOut.json["error"] as? [String: Any])?["code"] as? String == "sold_out")
+        let released = try Self.hotstock("hold", "release", sku, "o1")
+        #expect(released.status == 0)
+        let confirm = try Self.hotstock("hold", "confirm", sku, "o1")
+        #expect(confirm.status == 3 && confirm.stderr.contains("hold_released"))
+        let missing = try Self.hotstock("stock", "show", Self.uniqueSKU())
+        #expect(missing.status == 3 && missing.stderr.contains("sku_not_found"))
+    }
+
+    @Test(arguments: [
+        ["hold", "place", "cli-x", "o", "--qty", "0"], ["hold", "place", "cli-x", "o", "--qty", "-1"],
+        ["hold", "place", "cli-x", "o", "--qty", "abc"],
+        ["hold", "place", "cli-x", "o", "--qty", "99999999999999999999"],
+        ["hold", "place", "cli-x", "o/1"], ["hold", "place", "cli-x", String(repeating: "o", count: 65)],
+        ["hold", "place", "cli-x", "o", "--ttl-ms", "10"], ["stock", "set", "cli-x"],
+        ["stock", "set", "cli-x", "--total", "x"],
+        ["hold", "frobnicate"], ["stock", "set", "cli-x", "--total", "1", "--clear", "colour"],
+        ["sweep", "--batch-size", "0"], ["stock", "show", "cli-x", "--partitions", "0"],
+    ])
+    func badUsageAndInvalidArgumentsExitTwo(arguments: [String]) throws {
+        let process = try Self.run(arguments)
+        #expect(process.status == 2, "\(arguments) exited \(process.status): \(process.stderr)")
+    }
+
+    @Test func unreachableRedisExitsOneWithOneLineAndNoPassword() throws {
+        let run = try Self.hotstock(
+            "stock",
+            "show",
+            "anything",
+            environment: ["HOTSTOCK_REDIS_URL": "redis://hotstock:pa55word-xyz@127.0.0.1:1/0"]
+        )
+        #expect(run.status == 1)
+        #expect(!run.stderr.contains("pa55word-xyz") && !run.stdout.contains("pa55word-xyz"))
+        #expect(run.stderr.contains("unavailable"))
+    }
+
+    @Test func sweepOnceReportsWhatItExpired() throws {
+        let run = try Self.hotstock("sweep", "--once", "--json")
+        #expect(run.status == 0)
+        #expect(run.json["expired"] is Int && run.json["max_lag_ms"] is Int)
+    }
+
+    private static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: "", stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}

@@ -1,0 +1,62 @@
+-- hs_confirm: payment succeeded; the held units become sold.
+-- KEYS: sku, hold, expiry, events
+-- ARGV: sku, order, retention_ms, key prefix, reacquire ('1' or '0')
+-- Idempotent: a confirmed hold answers ok again. A hold past its expiry is expired
+-- here first (its units return, as the sweeper would do); with reacquire=1 an expired
+-- hold is held and confirmed again in one step when stock allows, else hold_expired.
+local function confirm(keys, args)
+  local ctx, refusal = transition_context(keys, args)
+  if not ctx then
+    return refusal
+  end
+  local reacquire = args[5]
+  if reacquire ~= '0' and reacquire ~= '1' then
+    return invalid('reacquire must be 0 or 1')
+  end
+  local h = load_hold(ctx.hold_key)
+  if not h then
+    return refuse('hold_not_found', 'no hold for order ' .. ctx.order)
+  end
+  if h.state == 'confirmed' then
+    return hold_reply('ok', ctx.sku_id, ctx.order, h)
+  end
+  if h.state == 'released' then
+    return hold_reply('hold_released', ctx.sku_id, ctx.order, h)
+  end
+  local s = load_sku(ctx.sku_key)
+  if not s then
+    return refuse('sku_not_found', 'no SKU ' .. ctx.sku_id)
+  end
+  local now = now_ms()
+  if h.state == 'held' then
+    if now < tonumber(h.expires_at_ms) then
+      settle(ctx, h, s, 'confirmed', now)
+      return hold_reply('ok', ctx.sku_id, ctx.order, h)
+    end
+    settle(ctx, h, s, 'expired', now)
+  end
+  if reacquire ~= '1' then
+    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
+  end
+
+  local qty = tonumber(h.qty)
+  local buyer_key = buyer_key_of(ctx.prefix, ctx.sku_id, h.buyer)
+  if check_take(s, buyer_key, qty, now) then
+    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
+  end
+  s.available = s.available - qty
+  s.sold = s.sold + qty
+  store_counters(ctx.sku_key, s)
+  if buyer_key then
+    redis.call('INCRBY', buyer_key, qty)
+  end
+  h.state = 'confirmed'
+  h.final_at_ms = fmt(now)
+  h.version = fmt(tonumber(h.version) + 1)
+  redis.call('HSET', ctx.hold_key, 'state', 'confirmed', 'final_at_ms', h.final_at_ms, 'version', h.version)
+  redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
+  emit(ctx.events_key, 'confirm', ctx.sku_id, s, ctx.order, h, { 'reacquired', '1' })
+  return hold_reply('ok', ctx.sku_id, ctx.order, h, { 'reacquired', '1' })
+end
+
+redis.register_function('hs_confirm', confirm)

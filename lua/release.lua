@@ -1,0 +1,37 @@
+-- hs_release: the buyer cancelled; the held units return to available.
+-- KEYS: sku, hold, expiry, events
+-- ARGV: sku, order, retention_ms, key prefix
+-- Idempotent: a released hold answers ok again. A confirmed hold is hold_confirmed; an
+-- expired one (or one found past its expiry, which is expired here first) hold_expired.
+local function release(keys, args)
+  local ctx, refusal = transition_context(keys, args)
+  if not ctx then
+    return refusal
+  end
+  local h = load_hold(ctx.hold_key)
+  if not h then
+    return refuse('hold_not_found', 'no hold for order ' .. ctx.order)
+  end
+  if h.state == 'released' then
+    return hold_reply('ok', ctx.sku_id, ctx.order, h)
+  end
+  if h.state == 'confirmed' then
+    return hold_reply('hold_confirmed', ctx.sku_id, ctx.order, h)
+  end
+  if h.state == 'expired' then
+    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
+  end
+  local s = load_sku(ctx.sku_key)
+  if not s then
+    return refuse('sku_not_found', 'no SKU ' .. ctx.sku_id)
+  end
+  local now = now_ms()
+  if now >= tonumber(h.expires_at_ms) then
+    settle(ctx, h, s, 'expired', now)
+    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
+  end
+  settle(ctx, h, s, 'released', now)
+  return hold_reply('ok', ctx.sku_id, ctx.order, h)
+end
+
+redis.register_function('hs_release', release)

@@ -1,0 +1,90 @@
+-- hs_set_sku: create a SKU or update it ("set total to X" plus config).
+-- KEYS: sku, events
+-- ARGV: sku, total, then config pairs: field, value ('' clears the field). Fields not
+-- sent keep their value.
+-- A new SKU starts with available = total; a total below held + sold is refused.
+local CONFIG_RULES = {
+  per_buyer_limit = function(v) return int_arg(v, 1, MAX_COUNT) end,
+  opens_at_ms = function(v) return int_arg(v, 0, MAX_TIME_MS) end,
+  release_rate = function(v) return rate_arg(v, MAX_COUNT) end,
+  release_burst = function(v) return int_arg(v, 0, MAX_COUNT) end,
+  default_ttl_ms = function(v) return int_arg(v, MIN_TTL_MS, MAX_TTL_MS) end,
+  max_qty = function(v) return int_arg(v, 1, MAX_MAX_QTY) end,
+}
+
+local function set_sku(keys, args)
+  local sku_key, events_key = keys[1], keys[2]
+  local sku_id = args[1]
+  if not is_id(sku_id) then
+    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
+  end
+  local total = int_arg(args[2], 0, MAX_COUNT)
+  if not total then
+    return invalid('total must be an integer in 0..' .. fmt(MAX_COUNT))
+  end
+  if (#args - 2) % 2 ~= 0 then
+    return invalid('config must come as field/value pairs')
+  end
+  local sets, clears = {}, {}
+  for i = 3, #args, 2 do
+    local field, value = args[i], args[i + 1]
+    local rule = CONFIG_RULES[field]
+    if not rule then
+      return invalid('unknown SKU field ' .. tostring(field))
+    end
+    if value == '' then
+      clears[#clears + 1] = field
+    elseif not rule(value) then
+      return invalid(field .. ' has an invalid value')
+    else
+      sets[field] = value
+    end
+  end
+
+  local s = load_sku(sku_key)
+  local created = s == nil
+  if created then
+    s = { total = 0, available = 0, held = 0, sold = 0, version = 0 }
+  end
+  for _, field in ipairs(clears) do
+    s[field] = nil
+  end
+  for field, value in pairs(sets) do
+    s[field] = value
+  end
+  if s.release_rate and not s.opens_at_ms then
+    return invalid('release_rate needs opens_at_ms')
+  end
+  if total < s.held + s.sold then
+    return refuse('total_below_committed', 'total ' .. fmt(total) .. ' is below held + sold = '
+      .. fmt(s.held + s.sold))
+  end
+
+  s.total = total
+  s.available = total - s.held - s.sold
+  s.version = s.version + 1
+  redis.call('HSET', sku_key, 'total', fmt(s.total), 'available', fmt(s.available), 'held', fmt(s.held),
+    'sold', fmt(s.sold), 'version', fmt(s.version))
+  if #clears > 0 then
+    redis.call('HDEL', sku_key, unpack(clears))
+  end
+  local config = {}
+  for field, value in pairs(sets) do
+    config[#config + 1] = field
+    config[#config + 1] = value
+  end
+  if #config > 0 then
+    redis.call('HSET', sku_key, unpack(config))
+  end
+  local extra = { 'created', created and '1' or '0' }
+  emit(events_key, 'sku', sku_id, s, nil, nil, extra)
+  local reply = { 'ok' }
+  for _, v in ipairs(sku_fields(sku_id, s)) do
+    reply[#reply + 1] = v
+  end
+  reply[#reply + 1] = 'created'
+  reply[#reply + 1] = created and '1' or '0'
+  return reply
+end
+
+redis.register_function('hs_set_sku', set_sku)

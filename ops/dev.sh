@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# HotStock's local runner: installs what is missing (Debian packages), starts throwaway
+# Redis and MariaDB instances on loopback ports under .local/ (ignored by git), and
+# runs HotStock or its tests against them. Every step is idempotent.
+#
+#   ops/dev.sh run        install, start the dev services, build, seed a demo SKU, run HotStock
+#   ops/dev.sh test       install, start the test services, build (no warnings), run every test
+#   ops/dev.sh start [dev|test]   start one profile's services and print its environment
+#   ops/dev.sh stop  [dev|test]   stop them
+#   ops/dev.sh env   [dev|test]   print the environment that points HotStock at them
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PACKAGES=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev pkg-config)
+
+log() { printf '[dev] %s\n' "$*" >&2; }
+
+profile_settings() {
+  PROFILE="${1:-dev}"
+  case "$PROFILE" in
+    dev) REDIS_PORT=16379; MYSQL_PORT=13306 ;;
+    test) REDIS_PORT=16380; MYSQL_PORT=13307 ;;
+    *) log "unknown profile $PROFILE (dev or test)"; exit 2 ;;
+  esac
+  DATA="$ROOT/.local/$PROFILE"
+  REDIS_URL="redis://hotstock:hotstock-dev@127.0.0.1:$REDIS_PORT/0"
+  REDIS_ADMIN_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  MYSQL_URL="mysql://hotstock:hotstock-dev@127.0.0.1:$MYSQL_PORT/hotstock"
+}
+
+install_packages() {
+  local missing=()
+  for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+  fi
+  command -v swift >/dev/null 2>&1 || { log "Swift 6 is not installed (expected at /opt/swift)"; exit 1; }
+}
+
+start_redis() {
+  mkdir -p "$DATA/redis"
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
+  log "starting Redis on 127.0.0.1:$REDIS_PORT ($DATA/redis)"
+  redis-server "$ROOT/ops/redis/redis.conf" --port "$REDIS_PORT" --dir "$DATA/redis" \
+    --daemonize yes --pidfile "$DATA/redis/redis.pid" --logfile "$DATA/redis/redis.log"
+  for _ in $(seq 1 100); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  log "Redis did not start; see $DATA/redis/redis.log"; exit 1
+}
+
+mysql_admin() { mariadb --no-defaults --socket="$DATA/mariadb/mysqld.sock" -uroot "$@"; }
+
+start_mariadb() {
+  mkdir -p "$DATA/mariadb"
+  if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then return; fi
+  if [ ! -d "$DATA/mariadb/data/mysql" ]; then
+    log "initialising MariaDB in $DATA/mariadb/data"
+    mariadb-install-db --no-defaults --datadir="$DATA/mariadb/data" --user=root \
+      --auth-root-authentication-method=socket >"$DATA/mariadb/install.log" 2>&1
+  fi
+  log "starting MariaDB on 127.0.0.1:$MYSQL_PORT ($DATA/mariadb)"
+  nohup mariadbd --defaults-file="$ROOT/ops/mariadb/my.cnf" --user=root \
+    --datadir="$DATA/mariadb/data" --port="$MYSQL_PORT" --socket="$DATA/mariadb/mysqld.sock" \
+    --pid-file="$DATA/mariadb/mariadb.pid" --log-error="$DATA/mariadb/mariadb.err" \
+    >/dev/null 2>&1 &
+  for _ in $(seq 1 300); do
+    if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then
+      mysql_admin <<'SQL'
+CREATE DATABASE IF NOT EXISTS hotstock;
+CREATE USER IF NOT EXISTS 'hotstock'@'127.0.0.1' IDENTIFIED BY 'hotstock-dev';
+GRANT ALL ON hotstock.* TO 'hotstock'@'127.0.0.1';
+SQL
+      return
+    fi
+    sleep 0.1
+  done
+  log "MariaDB did not start; see $DATA/mariadb/mariadb.err"; exit 1
+}
+
+stop_services() {
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  if [ -f "$DATA/mariadb/mariadb.pid" ]; then
+    kill "$(cat "$DATA/mariadb/mariadb.pid")" 2>/dev/null || true
+  fi
+}
+
+print_env() {
+  cat <<ENV
+export HOTSTOCK_REDIS_URL='$REDIS_URL'
+export HOTSTOCK_REDIS_ADMIN_URL='$REDIS_ADMIN_URL'
+export HOTSTOCK_MYSQL_URL='$MYSQL_URL'
+ENV
+}
+
+export_env() {
+  export HOTSTOCK_REDIS_URL="$REDIS_URL" HOTSTOCK_REDIS_ADMIN_URL="$REDIS_ADMIN_URL" HOTSTOCK_MYSQL_URL="$MYSQL_URL"
+}
+
+start_services() {
+  install_packages
+  start_redis
+  start_mariadb
+}
+
+# Builds and fails when the compiler warns about HotStock's own code.
+build_checked() {
+  local log_file="$ROOT/.local/build.log"
+  mkdir -p "$ROOT/.local"
+  swift build "$@" 2>&1 | tee "$log_file" >&2
+  if grep -E "^$ROOT/(Sources|Tests|Plugins|loadtest)/.*: warning:" "$log_file" >&2; then
+    log "the build has warnings (above)"; exit 1
+  fi
+}
+
+cmd_run() {
+  profile_settings dev
+  start_services
+  export_env
+  cd "$ROOT"
+  build_checked -c release --product hotstock
+  local bin; bin="$(swift build -c release --show-bin-path)/hotstock"
+  "$bin" stock set demo-card --total 1000 --max-qty 5 >/dev/null
+  cat >&2 <<HELP
+[dev] HotStock is running on Redis 127.0.0.1:$REDIS_PORT with a demo SKU "demo-card" (1000 units).
+[dev] In another shell:
+        eval "\$(ops/dev.sh env)"
+        $bin hold place demo-card order-1 --qty 2 --buyer u42 --json
+        $bin hold confirm demo-card order-1 --json
+        $bin stock show demo-card --json
+[dev] Running the sweeper (Ctrl-C stops it).
+HELP
+  exec "$bin" sweep
+}
+
+cmd_test() {
+  profile_settings test
+  start_services
+  export_env
+  cd "$ROOT"
+  "$ROOT/ops/format.sh" --check
+  build_checked --build-tests
+  swift test --skip-build "$@"
+}
+
+command="${1:-}"
+shift || true
+case "$command" in
+  run) cmd_run "$@" ;;
+  test) cmd_test "$@" ;;
+  start) profile_settings "${1:-dev}"; start_services; print_env ;;
+  stop) profile_settings "${1:-dev}"; stop_services ;;
+  env) profile_settings "${1:-dev}"; print_env ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
+esac
