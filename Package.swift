@@ -77,6 +77,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "loadtest",
+            dependencies: [
+                "HotStockCore",
+                "RedisClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "loadtest/Sources/loadtest",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient"],

@@ -45,6 +45,9 @@ local function expire(keys, args)
       else
         redis.call('ZREM', expiry_key, member)
       end
+    elseif h and h.state == 'held' then
+      -- indexed earlier than the hold expires: index it at its real expiry
+      redis.call('ZADD', expiry_key, h.expires_at_ms, member)
     else
       -- a stale index entry: the hold is gone or already final
       redis.call('ZREM', expiry_key, member)

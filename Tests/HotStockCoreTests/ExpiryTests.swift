@@ -113,6 +113,26 @@ struct ExpiryTests {
         #expect(snapshot.sold == 2 && snapshot.held == 1 && snapshot.available == 0)
     }
 
+    @Test func sweeperDropsStaleIndexEntriesAndNeverExpiresAHoldBeforeItsTime() async throws {
+        let inventory = try await TestEngine.inventory(database: 5)
+        let pool = try TestEngine.pool(database: 5)
+        let sku = TestEngine.uniqueSKU("stale")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 2))
+        let live = try await inventory.placeHold(sku: sku, order: "live", ttlMs: 60_000).hold
+        let expiry = inventory.keys.expiryKey(partition: inventory.keys.partition(of: sku))
+        // A gone hold, and a live hold indexed earlier than its expiry.
+        _ = try await pool.send("ZADD", expiry, "1", "\(sku)/gone", "1", "\(sku)/live")
+
+        let report = try await Sweeper(inventory: inventory, logger: TestEngine.logger).sweepOnce()
+        #expect(report.expired == 0)
+        #expect(try await inventory.hold(sku: sku, order: "live") == live)
+        #expect(try await pool.send("ZSCORE", expiry, "\(sku)/gone") == .null)
+        #expect(try await pool.send("ZSCORE", expiry, "\(sku)/live").int == live.expiresAtMs)
+        let snapshot = try await expectBalanced(inventory, sku)
+        #expect(snapshot.held == 1)
+        await pool.shutdown()
+    }
+
     @Test func sweeperReportsHowLateTheOldestDueHoldIs() async throws {
         let inventory = try await TestEngine.inventory(database: 5)
         let sku = TestEngine.uniqueSKU("lag")

@@ -46,6 +46,8 @@ public final class Sweeper: Service, Sendable {
         self.logger = logger
     }
 
+    private static let maxBatchesPerPartition = 100
+
     /// How late the most overdue hold was at the last pass, in milliseconds: the
     /// sweeper's lag (also the `hotstock_sweeper_lag_ms` gauge).
     public var oldestDueLagMs: Int64 { lastLagMs.withLock { $0 } }
@@ -55,12 +57,16 @@ public final class Sweeper: Service, Sendable {
     public func sweepOnce() async throws -> SweepReport {
         var report = SweepReport(expired: 0, maxLagMs: 0)
         for partition in 0..<inventory.keys.partitions {
-            while true {
-                let batch = try await inventory.expireDue(partition: partition, limit: configuration.batchSize)
+            // Batches until the partition has nothing due, bounded so that one flooded
+            // partition cannot starve the others within a pass.
+            var batches = 0
+            var batch: ExpiryBatch
+            repeat {
+                batch = try await inventory.expireDue(partition: partition, limit: configuration.batchSize)
                 report.expired += batch.expired
                 report.maxLagMs = max(report.maxLagMs, batch.lagMs)
-                if batch.dueLeft == 0 || batch.expired == 0 && batch.lagMs == 0 { break }
-            }
+                batches += 1
+            } while batch.dueLeft > 0 && batches < Self.maxBatchesPerPartition
         }
         lastLagMs.withLock { $0 = report.maxLagMs }
         lagGauge.record(report.maxLagMs)

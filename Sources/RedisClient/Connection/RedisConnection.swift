@@ -115,4 +115,9 @@ public final class RedisConnection: Sendable {
     public func close() async {
         try? await channel.close()
     }
+
+    /// Starts closing the socket without waiting for it.
+    func closeNow() {
+        channel.close(promise: nil)
+    }
 }

@@ -77,9 +77,7 @@ public final class RedisConnectionPool: Sendable {
                 future.whenComplete { result in
                     slot.state.withLock { state in
                         guard case .connecting = state else {
-                            if case .success(let connection) = result {
-                                Task { await connection.close() }
-                            }
+                            if case .success(let connection) = result { connection.closeNow() }
                             return
                         }
                         switch result {

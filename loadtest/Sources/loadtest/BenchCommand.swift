@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import HotStockCore
+import Logging
+import RedisClient
+import Synchronization
+
+/// `loadtest bench`: one line per figure the project tracks — in-process holds/s on one
+/// hot SKU, and the ceiling of the same hold function measured by `redis-benchmark` on
+/// the same Redis in the same run.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure hold throughput in-process and with redis-benchmark, side by side."
+    )
+
+    @Option(name: .customLong("redis-url"), help: "redis://user:pass@host:port/db (env HOTSTOCK_REDIS_URL).")
+    var redisURL: String?
+    @Option(help: "Holds placed by the in-process run.") var holds = 200_000
+    @Option(help: "Concurrent tasks placing holds.") var concurrency = 256
+    @Option(name: .customLong("pool-size"), help: "Redis connections of the engine.") var poolSize = 4
+    @Option(name: .customLong("benchmark-requests"), help: "Requests per redis-benchmark run (0 skips it).")
+    var benchmarkRequests = 200_000
+
+    func validate() throws {
+        guard holds > 0, concurrency > 0, (1...64).contains(poolSize), benchmarkRequests >= 0 else {
+            throw ValidationError("holds, concurrency and pool size must be positive (pool size at most 64)")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "hotstock.bench")
+        logger.logLevel = .warning
+        let url = redisURL ?? ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_URL"] ?? "redis://127.0.0.1:6379/0"
+        var configuration = try RedisConfiguration(url: url)
+        configuration.poolSize = poolSize
+        let pool = RedisConnectionPool(configuration: configuration, logger: logger)
+        let inventory = Inventory(redis: pool, logger: logger)
+        try await inventory.prepare()
+
+        let inProcess = try await measureInProcess(inventory)
+        print(
+            String(
+                format: "inprocess_holds_per_s %.0f  (holds=%d concurrency=%d pool=%d)",
+                inProcess,
+                holds,
+                concurrency,
+                poolSize
+            )
+        )
+        if benchmarkRequests > 0 {
+            let sku = "bench-rb-\(UUID().uuidString.prefix(8))"
+            _ = try await inventory.setSKU(sku, SKUUpdate(total: InventoryLimits.maxCount))
+            let benchmark = RedisBenchmark(configuration: configuration, keys: inventory.keys, sku: sku)
+            let plain = try benchmark.run(requests: benchmarkRequests, clients: 50, pipeline: 1)
+            let pipelined = try benchmark.run(requests: benchmarkRequests, clients: 50, pipeline: 16)
+            print(String(format: "redis_benchmark_hold_per_s %.0f  (50 clients, unpipelined)", plain))
+            print(String(format: "redis_benchmark_hold_pipelined_per_s %.0f  (50 clients, -P 16)", pipelined))
+            print(String(format: "inprocess_vs_pipelined_ceiling %.2f", inProcess / pipelined))
+        }
+        await pool.shutdown()
+    }
+
+    /// Places `holds` holds of one unit on one fresh SKU from `concurrency` tasks; checks
+    /// the stock invariant afterwards and returns holds per second.
+    private func measureInProcess(_ inventory: Inventory) async throws -> Double {
+        let sku = "bench-\(UUID().uuidString.prefix(8))"
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: Int64(holds)))
+        let next = Counter()
+        let target = holds
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    while true {
+                        let index = next.take()
+                        if index >= target { return }
+                        _ = try await inventory.placeHold(sku: sku, order: "o\(index)", ttlMs: 60_000)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = clock.now - started
+        let snapshot = try await inventory.sku(sku)
+        guard snapshot.isBalanced, snapshot.held == Int64(holds), snapshot.available == 0 else {
+            throw ValidationError("invariant broken after the run: \(snapshot)")
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Double(holds) / seconds
+    }
+
+    /// Hands out order numbers to the benchmark's tasks.
+    final class Counter: Sendable {
+        private let value = Atomic<Int>(0)
+        func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+    }
+}
