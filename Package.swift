@@ -45,25 +45,36 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MariaDBClient",
+            dependencies: [
+                "CMariaDB",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
-            name: "LuaEmbedder",
+            name: "TextEmbedder",
             swiftSettings: swiftSettings
         ),
         .plugin(
-            name: "EmbedLuaScripts",
+            name: "EmbedTextFiles",
             capability: .buildTool(),
-            dependencies: ["LuaEmbedder"]
+            dependencies: ["TextEmbedder"]
         ),
         .target(
             name: "HotStockCore",
             dependencies: [
                 "RedisClient",
+                "MariaDBClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings,
-            plugins: ["EmbedLuaScripts"]
+            plugins: ["EmbedTextFiles"]
         ),
         .executableTarget(
             name: "hotstock",
@@ -95,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HotStockCoreTests",
-            dependencies: ["HotStockCore", "RedisClient"],
+            dependencies: ["HotStockCore", "RedisClient", "MariaDBClient"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

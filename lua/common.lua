@@ -112,10 +112,13 @@ local function sku_fields(sku_id, s)
   return fields
 end
 
--- The hold hash as a table of strings, or nil.
+-- The hold hash as a table of strings, or nil (also for a record missing its numbers,
+-- which no script writes: treating it as absent keeps every later step from failing
+-- after a write).
 local function load_hold(key)
   local v = redis.call('HMGET', key, unpack(HOLD_FIELDS))
-  if not v[1] then
+  if not v[1] or not tonumber(v[1]) or not v[3] or not tonumber(v[4]) or not tonumber(v[5])
+      or not tonumber(v[7]) then
     return nil
   end
   local h = {}
@@ -204,7 +207,7 @@ local function check_take(s, buyer_key, qty, now)
   if released and needed > released then
     local ready_at = start + math.ceil((needed - burst) * 1000 / rate)
     return refuse('not_released_yet', 'units exist but the release schedule has not reached them',
-      { 'retry_after_ms', fmt(math.max(1, ready_at - now)) })
+      { 'retry_after_ms', fmt(math.min(math.max(1, ready_at - now), MAX_TIME_MS)) })
   end
   local limit = tonumber(s.per_buyer_limit)
   if limit and buyer_key then
@@ -235,6 +238,10 @@ end
 -- idempotency), the expiry index and the outbox. The caller has done every check.
 local function settle(ctx, h, s, state, now)
   local qty = tonumber(h.qty)
+  local version = tonumber(h.version)
+  if not qty or not version then
+    return error('hold ' .. ctx.sku_id .. '/' .. ctx.order .. ' has no valid qty or version')
+  end
   s.held = s.held - qty
   if state == 'confirmed' then
     s.sold = s.sold + qty
@@ -248,7 +255,7 @@ local function settle(ctx, h, s, state, now)
   store_counters(ctx.sku_key, s)
   h.state = state
   h.final_at_ms = fmt(now)
-  h.version = fmt(tonumber(h.version) + 1)
+  h.version = fmt(version + 1)
   redis.call('HSET', ctx.hold_key, 'state', state, 'final_at_ms', h.final_at_ms, 'version', h.version)
   redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
   redis.call('ZREM', ctx.expiry_key, ctx.sku_id .. '/' .. ctx.order)

@@ -18,7 +18,9 @@ local function confirm(keys, args)
     return refuse('hold_not_found', 'no hold for order ' .. ctx.order)
   end
   if h.state == 'confirmed' then
-    return hold_reply('ok', ctx.sku_id, ctx.order, h)
+    -- the same body again, reacquired included
+    local again = redis.call('HGET', ctx.hold_key, 'reacquired') and { 'reacquired', '1' } or nil
+    return hold_reply('ok', ctx.sku_id, ctx.order, h, again)
   end
   if h.state == 'released' then
     return hold_reply('hold_released', ctx.sku_id, ctx.order, h)
@@ -41,7 +43,7 @@ local function confirm(keys, args)
 
   local qty = tonumber(h.qty)
   local buyer_key = buyer_key_of(ctx.prefix, ctx.sku_id, h.buyer)
-  if check_take(s, buyer_key, qty, now) then
+  if (s.per_buyer_limit and not buyer_key) or check_take(s, buyer_key, qty, now) then
     return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
   end
   s.available = s.available - qty
@@ -53,7 +55,8 @@ local function confirm(keys, args)
   h.state = 'confirmed'
   h.final_at_ms = fmt(now)
   h.version = fmt(tonumber(h.version) + 1)
-  redis.call('HSET', ctx.hold_key, 'state', 'confirmed', 'final_at_ms', h.final_at_ms, 'version', h.version)
+  redis.call('HSET', ctx.hold_key, 'state', 'confirmed', 'final_at_ms', h.final_at_ms, 'version', h.version,
+    'reacquired', '1')
   redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
   emit(ctx.events_key, 'confirm', ctx.sku_id, s, ctx.order, h, { 'reacquired', '1' })
   return hold_reply('ok', ctx.sku_id, ctx.order, h, { 'reacquired', '1' })

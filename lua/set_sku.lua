@@ -25,13 +25,17 @@ local function set_sku(keys, args)
   if (#args - 2) % 2 ~= 0 then
     return invalid('config must come as field/value pairs')
   end
-  local sets, clears = {}, {}
+  local sets, clears, seen = {}, {}, {}
   for i = 3, #args, 2 do
     local field, value = args[i], args[i + 1]
     local rule = CONFIG_RULES[field]
     if not rule then
       return invalid('unknown SKU field ' .. tostring(field))
     end
+    if seen[field] then
+      return invalid('SKU field ' .. field .. ' appears twice')
+    end
+    seen[field] = true
     if value == '' then
       clears[#clears + 1] = field
     elseif not rule(value) then

@@ -1,6 +1,7 @@
 #ifndef HOTSTOCK_CMARIADB_SHIM_H
 #define HOTSTOCK_CMARIADB_SHIM_H
 
+#include <stddef.h>
 #include <mysql.h>
 
 /// `mysql_library_init` is a macro; Swift calls this instead.

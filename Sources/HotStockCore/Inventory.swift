@@ -14,7 +14,8 @@ public final class Inventory: Sendable {
     public let keys: KeySpace
     /// The configuration in use.
     public let configuration: InventoryConfiguration
-    let redis: RedisConnectionPool
+    /// The Redis pool the engine talks through.
+    public let redis: RedisConnectionPool
     let library: RedisFunctionLibrary
     /// The logger the engine writes to.
     public let logger: Logger

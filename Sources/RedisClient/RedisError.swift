@@ -14,6 +14,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
             case protocolError = "protocol error"
             case replyError = "error reply"
             case unexpectedReply = "unexpected reply"
+            case shutDown = "shut down"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -34,6 +35,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let replyError = Code(.replyError)
         /// Redis answered with a reply of a shape the caller did not expect.
         public static let unexpectedReply = Code(.unexpectedReply)
+        /// The client was shut down; no request is sent any more.
+        public static let shutDown = Code(.shutDown)
 
         public var description: String { kind.rawValue }
     }
@@ -55,13 +58,13 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         code == .connectionFailed || code == .connectionClosed || code == .timeout
     }
 
-    /// Whether a retry may succeed: Redis could not be reached, or answered that it is
-    /// still loading its data set after a restart.
+    /// Whether a retry may succeed: Redis could not be reached, or refused the command
+    /// without running it (still loading after a restart, busy with a script, a replica
+    /// after a failover).
     public var isTransient: Bool {
         isConnectivity
             || (code == .replyError
-                && (message.hasPrefix("LOADING") || message.hasPrefix("TRYAGAIN")
-                    || message.hasPrefix("MASTERDOWN")))
+                && ["LOADING", "TRYAGAIN", "MASTERDOWN", "BUSY ", "READONLY"].contains { message.hasPrefix($0) })
     }
 
     public var description: String { "Redis \(code): \(message)" }

@@ -55,6 +55,7 @@ struct BadInputTests {
         for change: (inout SKUUpdate) -> Void in [
             { $0.maxQty = .set(0) }, { $0.perBuyerLimit = .set(0) }, { $0.defaultTTLMs = .set(10) },
             { $0.releaseBurst = .set(-5) }, { $0.releaseRate = .set(-1) }, { $0.releaseRate = .set(.nan) },
+            { $0.releaseRate = .set(1e20) }, { $0.releaseRate = .set(.infinity) },
             { $0.opensAtMs = .set(-1) },
         ] {
             var update = SKUUpdate(total: 10)

@@ -29,11 +29,13 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let notReleasedYet = Code("not_released_yet")
         public static let rateLimited = Code("rate_limited")
         public static let unavailable = Code("unavailable")
+        /// Ops only (`warm`): the SKU is in Redis already.
+        public static let skuExists = Code("sku_exists")
 
         static let all: [Code] = [
             .invalidArgument, .unauthorized, .skuNotFound, .holdNotFound, .soldOut, .saleNotOpen,
             .buyerLimit, .holdExpired, .holdReleased, .holdConfirmed, .totalBelowCommitted,
-            .payloadTooLarge, .idempotencyConflict, .notReleasedYet, .rateLimited, .unavailable,
+            .payloadTooLarge, .idempotencyConflict, .notReleasedYet, .rateLimited, .unavailable, .skuExists,
         ]
 
         /// The HTTP status the contract gives this code.

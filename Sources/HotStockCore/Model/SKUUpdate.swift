@@ -24,6 +24,12 @@ public struct SKUUpdate: Sendable, Equatable {
 
     /// The config changes as the set-SKU script takes them: field, value ('' clears).
     func scriptArguments() throws(InventoryError) -> [String] {
+        if case .set(let rate) = releaseRate, !(rate.isFinite && rate > 0 && rate <= Double(InventoryLimits.maxCount)) {
+            throw InventoryError(
+                .invalidArgument,
+                "release_rate must be a positive number up to \(InventoryLimits.maxCount)"
+            )
+        }
         var arguments: [String] = []
         func add<V>(_ field: String, _ update: FieldUpdate<V>, _ render: (V) -> String) {
             switch update {
@@ -38,9 +44,6 @@ public struct SKUUpdate: Sendable, Equatable {
         add("release_burst", releaseBurst, String.init)
         add("default_ttl_ms", defaultTTLMs, String.init)
         add("max_qty", maxQty, String.init)
-        if case .set(let rate) = releaseRate, !(rate.isFinite && rate > 0) {
-            throw InventoryError(.invalidArgument, "release_rate must be a positive number")
-        }
         return arguments
     }
 

@@ -8,7 +8,7 @@ public enum HotStockLibrary {
     public static let name = "hotstock"
 
     /// The operation scripts the engine calls; each must exist in `lua/`.
-    static let operations = ["hold", "confirm", "release", "expire", "set_sku"]
+    static let operations = ["hold", "confirm", "release", "expire", "set_sku", "warm"]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
     public static let code: String = {
@@ -19,7 +19,7 @@ public enum HotStockLibrary {
 
     /// The text of one embedded script, by file name without `.lua`.
     public static func script(_ name: String) -> String {
-        guard let text = EmbeddedLua.scripts[name] else {
+        guard let text = EmbeddedText.lua[name] else {
             preconditionFailure("lua/\(name).lua is missing from the build")
         }
         return text
@@ -33,4 +33,5 @@ enum HotStockFunction {
     static let release = "hs_release"
     static let expire = "hs_expire"
     static let setSKU = "hs_set_sku"
+    static let warm = "hs_warm"
 }

@@ -13,7 +13,7 @@ public struct SweeperConfiguration: Sendable {
     /// Makes a configuration; the defaults expire a due hold within about 100 ms.
     public init(interval: Duration = .milliseconds(100), batchSize: Int = 500) {
         self.interval = interval
-        self.batchSize = batchSize
+        self.batchSize = min(max(1, batchSize), 10_000)
     }
 }
 
@@ -52,21 +52,34 @@ public final class Sweeper: Service, Sendable {
     /// sweeper's lag (also the `hotstock_sweeper_lag_ms` gauge).
     public var oldestDueLagMs: Int64 { lastLagMs.withLock { $0 } }
 
-    /// Expires every hold due now, in every partition, then returns.
+    /// Expires every hold due now, in every partition, then returns. A partition that
+    /// fails does not stop the others; the first failure is thrown after the pass.
     @discardableResult
     public func sweepOnce() async throws -> SweepReport {
         var report = SweepReport(expired: 0, maxLagMs: 0)
+        var failure: (any Error)?
         for partition in 0..<inventory.keys.partitions {
             // Batches until the partition has nothing due, bounded so that one flooded
             // partition cannot starve the others within a pass.
             var batches = 0
-            var batch: ExpiryBatch
-            repeat {
-                batch = try await inventory.expireDue(partition: partition, limit: configuration.batchSize)
-                report.expired += batch.expired
-                report.maxLagMs = max(report.maxLagMs, batch.lagMs)
-                batches += 1
-            } while batch.dueLeft > 0 && batches < Self.maxBatchesPerPartition
+            do {
+                var batch: ExpiryBatch
+                repeat {
+                    batch = try await inventory.expireDue(partition: partition, limit: configuration.batchSize)
+                    report.expired += batch.expired
+                    report.maxLagMs = max(report.maxLagMs, batch.lagMs)
+                    batches += 1
+                } while batch.dueLeft > 0 && batches < Self.maxBatchesPerPartition
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                errorCounter.increment()
+                logger.error(
+                    "sweeping a partition failed",
+                    metadata: ["partition": "\(partition)", "error": "\(error)"]
+                )
+                failure = failure ?? error
+            }
         }
         lastLagMs.withLock { $0 = report.maxLagMs }
         lagGauge.record(report.maxLagMs)
@@ -74,6 +87,7 @@ public final class Sweeper: Service, Sendable {
             expiredCounter.increment(by: report.expired)
             logger.debug("expired holds", metadata: ["count": "\(report.expired)", "lag_ms": "\(report.maxLagMs)"])
         }
+        if let failure { throw failure }
         return report
     }
 
@@ -88,8 +102,7 @@ public final class Sweeper: Service, Sendable {
                     } catch is CancellationError {
                         return
                     } catch {
-                        self.errorCounter.increment()
-                        self.logger.error("sweep failed", metadata: ["error": "\(error)"])
+                        // Counted and logged per partition already; the next pass retries.
                     }
                     try await Task.sleep(for: self.configuration.interval)
                 }

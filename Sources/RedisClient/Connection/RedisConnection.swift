@@ -107,7 +107,13 @@ public final class RedisConnection: Sendable {
         let promise = channel.eventLoop.makePromise(of: RedisReply.self)
         inFlight.add(1, ordering: .relaxed)
         promise.futureResult.whenComplete { _ in self.inFlight.subtract(1, ordering: .relaxed) }
-        channel.write(RedisRequest(bytes: bytes, promise: promise), promise: nil)
+        // A write that never reaches the handler (the channel closed meanwhile) must still
+        // complete the reply promise; completing it twice is harmless.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in
+            promise.fail(RedisError(.connectionClosed, "the request could not be sent: \(error)"))
+        }
+        channel.write(RedisRequest(bytes: bytes, promise: promise), promise: written)
         return promise.futureResult
     }
 

@@ -59,6 +59,8 @@ public final class RedisConnectionPool: Sendable {
     public func connection() async throws(RedisError) -> RedisConnection {
         let index = nextSlot.add(1, ordering: .relaxed).newValue % slots.count
         let slot = slots[index]
+        let eventLoop = group.next()
+        var started: EventLoopPromise<RedisConnection>?
         let lease: Lease = slot.state.withLock { state in
             switch state {
             case .open(let connection) where connection.isOpen:
@@ -68,32 +70,35 @@ public final class RedisConnectionPool: Sendable {
             case .shutDown:
                 return .shutDown
             case .idle, .open:
-                let future = RedisConnection.connect(
-                    to: configuration,
-                    on: group.next(),
-                    logger: logger
-                )
-                state = .connecting(future)
-                future.whenComplete { result in
-                    slot.state.withLock { state in
-                        guard case .connecting = state else {
-                            if case .success(let connection) = result { connection.closeNow() }
-                            return
-                        }
-                        switch result {
-                        case .success(let connection): state = .open(connection)
-                        case .failure: state = .idle
-                        }
-                    }
-                }
-                return .pending(future)
+                let promise = eventLoop.makePromise(of: RedisConnection.self)
+                started = promise
+                state = .connecting(promise.futureResult)
+                return .pending(promise.futureResult)
             }
+        }
+        if let started {
+            // Callbacks are registered outside the lock: a completed future runs them inline.
+            started.futureResult.whenComplete { result in
+                let orphan: RedisConnection? = slot.state.withLock { state in
+                    guard case .connecting = state else {
+                        if case .success(let connection) = result { return connection }
+                        return nil
+                    }
+                    switch result {
+                    case .success(let connection): state = .open(connection)
+                    case .failure: state = .idle
+                    }
+                    return nil
+                }
+                orphan?.closeNow()
+            }
+            started.completeWith(RedisConnection.connect(to: configuration, on: eventLoop, logger: logger))
         }
         switch lease {
         case .ready(let connection):
             return connection
         case .shutDown:
-            throw RedisError(.connectionClosed, "the Redis pool is shut down")
+            throw RedisError(.shutDown, "the Redis pool is shut down")
         case .pending(let future):
             do {
                 return try await future.get()

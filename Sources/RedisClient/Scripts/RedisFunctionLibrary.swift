@@ -58,12 +58,15 @@ public final class RedisFunctionLibrary: Sendable {
 
     private func reloadOnce() async throws(RedisError) {
         let connection = try await pool.connection()
-        let loading: EventLoopFuture<RedisReply> = reload.withLock { current in
-            if let current { return current }
+        let (loading, isOwner): (EventLoopFuture<RedisReply>, Bool) = reload.withLock { current in
+            if let current { return (current, false) }
             let loading = connection.sendFuture(RedisCommand("FUNCTION", ["LOAD", "REPLACE", code]))
             current = loading
+            return (loading, true)
+        }
+        if isOwner {
+            // Registered outside the lock: a completed future runs the callback inline.
             loading.whenComplete { _ in self.reload.withLock { $0 = nil } }
-            return loading
         }
         let reply: RedisReply
         do {

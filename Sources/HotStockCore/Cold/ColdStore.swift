@@ -1,0 +1,122 @@
+import Logging
+import MariaDBClient
+
+/// MySQL cold stock (DESIGN section 4): the `skus` and `holds` tables the syncer keeps
+/// equal to Redis, read by reconcile and warm.
+///
+/// Every write is an upsert guarded by version ("set to X" that only moves forward), so
+/// applying the same change twice, or an older one after a newer, changes nothing.
+public struct ColdStore: Sendable {
+    /// The connection pool to MySQL.
+    public let pool: MariaDBConnectionPool
+    let logger: Logger
+
+    /// Makes a store on a pool.
+    public init(pool: MariaDBConnectionPool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// The schema migrations embedded from `ops/mysql/`.
+    public static var migrations: [Migration] {
+        EmbeddedText.mysql.map { Migration(name: $0.key, sql: $0.value) }.sorted { $0.name < $1.name }
+    }
+
+    /// Applies the migrations not applied yet; returns their names.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await Migrator(pool: pool, logger: logger).migrate(Self.migrations)
+    }
+
+    // MARK: Reading
+
+    /// Every SKU, ordered by id, with the outbox entry that carried its version.
+    public func skus() async throws -> [ColdSKU] {
+        try await pool.withConnection { connection in
+            try await connection.query("SELECT \(Self.skuColumns) FROM skus ORDER BY sku").map(Self.coldSKU)
+        }
+    }
+
+    /// One SKU, or `nil`.
+    public func sku(_ id: String) async throws -> ColdSKU? {
+        try await pool.withConnection { connection in
+            try await connection.query("SELECT \(Self.skuColumns) FROM skus WHERE sku = ?", [.text(id)])
+                .first.map(Self.coldSKU)
+        }
+    }
+
+    /// The holds of one SKU: every `held` one, and final ones that reached their state
+    /// at or after `finalSinceMs`.
+    public func holds(sku: String, finalSinceMs: Int64 = 0) async throws -> [Hold] {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT \(Self.holdColumns) FROM holds
+                WHERE sku = ? AND (state = 'held' OR final_at_ms >= ?) ORDER BY order_id
+                """,
+                [.text(sku), .int(finalSinceMs)]
+            ).map(Self.hold)
+        }
+    }
+
+    /// Every hold of one SKU.
+    public func allHolds(sku: String) async throws -> [Hold] {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                "SELECT \(Self.holdColumns) FROM holds WHERE sku = ? ORDER BY order_id",
+                [.text(sku)]
+            ).map(Self.hold)
+        }
+    }
+
+    // MARK: Row mapping
+
+    static let skuColumns =
+        "sku, total, available, held, sold, version, per_buyer_limit, opens_at_ms, release_rate, release_burst, default_ttl_ms, max_qty, last_event_id"
+    static let holdColumns =
+        "sku, order_id, qty, buyer, state, expires_at_ms, created_at_ms, final_at_ms, version"
+
+    static func coldSKU(_ row: MariaDBRow) -> ColdSKU {
+        ColdSKU(
+            sku: SKU(
+                id: row["sku"] ?? "",
+                total: row.int("total") ?? 0,
+                available: row.int("available") ?? 0,
+                held: row.int("held") ?? 0,
+                sold: row.int("sold") ?? 0,
+                version: row.int("version") ?? 0,
+                config: SKUConfig(
+                    perBuyerLimit: row.int("per_buyer_limit"),
+                    opensAtMs: row.int("opens_at_ms"),
+                    releaseRate: row.double("release_rate"),
+                    releaseBurst: row.int("release_burst"),
+                    defaultTTLMs: row.int("default_ttl_ms"),
+                    maxQty: row.int("max_qty")
+                )
+            ),
+            lastEventID: row["last_event_id"].flatMap(StreamID.init)
+        )
+    }
+
+    static func hold(_ row: MariaDBRow) -> Hold {
+        Hold(
+            sku: row["sku"] ?? "",
+            order: row["order_id"] ?? "",
+            qty: row.int("qty") ?? 0,
+            buyer: row["buyer"],
+            state: row["state"].flatMap(HoldState.init) ?? .held,
+            expiresAtMs: row.int("expires_at_ms") ?? 0,
+            createdAtMs: row.int("created_at_ms") ?? 0,
+            finalAtMs: row.int("final_at_ms"),
+            version: row.int("version") ?? 0
+        )
+    }
+}
+
+/// A SKU as MySQL holds it, with the outbox entry that carried its version.
+public struct ColdSKU: Sendable, Equatable {
+    /// The SKU's counters, config and version.
+    public var sku: SKU
+    /// The outbox entry that set `sku.version`; `nil` for a row written by a repair.
+    public var lastEventID: StreamID?
+}

@@ -1,0 +1,79 @@
+import MariaDBClient
+
+/// The version-guarded upserts of cold stock, as multi-row statements.
+///
+/// Rows go in chunks of 64, 32, ... 1, so at most seven statement shapes exist per
+/// table and each is prepared once per connection.
+enum ColdWrites {
+    static let skuFields = [
+        "sku", "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms", "release_rate",
+        "release_burst", "default_ttl_ms", "max_qty", "last_event_id",
+    ]
+    static let holdFields = [
+        "sku", "order_id", "qty", "buyer", "state", "expires_at_ms", "created_at_ms", "final_at_ms", "version",
+    ]
+
+    /// Writes SKU rows; with `force`, unconditionally (repairs), else only where the
+    /// row's version is newer than the stored one.
+    static func upsertSKUs(_ rows: [(SKU, StreamID?)], force: Bool, on connection: isolated MariaDBConnection)
+        throws
+    {
+        try chunked(rows) { chunk in
+            let sql = statement(table: "skus", fields: skuFields, rows: chunk.count, force: force)
+            try connection.execute(
+                sql,
+                chunk.flatMap { sku, eventID in values(sku) + [.text(eventID?.description ?? "")] }
+            )
+        }
+    }
+
+    /// Writes hold rows; with `force`, unconditionally, else only moving forward.
+    static func upsertHolds(_ holds: [Hold], force: Bool, on connection: isolated MariaDBConnection) throws {
+        try chunked(holds) { chunk in
+            let sql = statement(table: "holds", fields: holdFields, rows: chunk.count, force: force)
+            try connection.execute(sql, chunk.flatMap(values))
+        }
+    }
+
+    static func values(_ sku: SKU) -> [MariaDBValue] {
+        [
+            .text(sku.id), .int(sku.total), .int(sku.available), .int(sku.held), .int(sku.sold), .int(sku.version),
+            .int(sku.config.perBuyerLimit), .int(sku.config.opensAtMs), .double(sku.config.releaseRate),
+            .int(sku.config.releaseBurst), .int(sku.config.defaultTTLMs), .int(sku.config.maxQty),
+        ]
+    }
+
+    static func values(_ hold: Hold) -> [MariaDBValue] {
+        [
+            .text(hold.sku), .text(hold.order), .int(hold.qty), .text(hold.buyer), .text(hold.state.rawValue),
+            .int(hold.expiresAtMs), .int(hold.createdAtMs), .int(hold.finalAtMs), .int(hold.version),
+        ]
+    }
+
+    private static func chunked<Row>(_ rows: [Row], _ write: (ArraySlice<Row>) throws -> Void) rethrows {
+        var start = rows.startIndex
+        var size = 64
+        while start < rows.endIndex {
+            while size > rows.endIndex - start { size /= 2 }
+            try write(rows[start..<start + size])
+            start += size
+        }
+    }
+
+    /// `INSERT ... ON DUPLICATE KEY UPDATE` where every column moves only when the new
+    /// version is higher; `version` is assigned last, since MySQL evaluates the
+    /// assignments left to right against the updated row.
+    private static func statement(table: String, fields: [String], rows: Int, force: Bool) -> String {
+        let tuple = "(" + Array(repeating: "?", count: fields.count).joined(separator: ", ") + ")"
+        let updates = fields.dropFirst(table == "holds" ? 2 : 1).filter { $0 != "version" }.map { field in
+            force
+                ? "\(field) = VALUES(\(field))" : "\(field) = IF(VALUES(version) > version, VALUES(\(field)), \(field))"
+        }
+        let version = force ? "version = VALUES(version)" : "version = GREATEST(version, VALUES(version))"
+        return """
+            INSERT INTO \(table) (\(fields.joined(separator: ", "))) VALUES \
+            \(Array(repeating: tuple, count: rows).joined(separator: ", ")) \
+            ON DUPLICATE KEY UPDATE \((updates + [version]).joined(separator: ", "))
+            """
+    }
+}

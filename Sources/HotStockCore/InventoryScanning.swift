@@ -1,0 +1,39 @@
+import RedisClient
+
+extension Inventory {
+    /// Every key matching `pattern` (`SCAN` with `MATCH`), for ops commands only.
+    public func scan(match pattern: String) async throws -> [String] {
+        var cursor = "0"
+        var keys: [String] = []
+        repeat {
+            let reply = try await withRetry {
+                try await redis.send(RedisCommand("SCAN", [cursor, "MATCH", pattern, "COUNT", "1000"]))
+            }
+            guard let parts = reply.array, parts.count == 2 else {
+                throw RedisError(.unexpectedReply, "SCAN answered \(reply)")
+            }
+            cursor = parts[0].string ?? "0"
+            keys += (parts[1].array ?? []).compactMap(\.string)
+        } while cursor != "0"
+        return keys
+    }
+
+    /// The ids of every SKU Redis holds, across all partitions.
+    public func skuIDs() async throws -> [String] {
+        var ids: [String] = []
+        for partition in 0..<keys.partitions {
+            let prefix = keys.prefix(partition: partition) + "sku:"
+            ids += try await scan(match: prefix + "*").map { String($0.dropFirst(prefix.count)) }
+        }
+        return ids.sorted()
+    }
+
+    /// The Redis server's clock, in Unix milliseconds.
+    public func redisTimeMs() async throws -> Int64 {
+        let reply = try await withRetry { try await redis.send("TIME") }
+        guard let parts = reply.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
+            throw RedisError(.unexpectedReply, "TIME answered \(reply)")
+        }
+        return seconds * 1000 + micros / 1000
+    }
+}

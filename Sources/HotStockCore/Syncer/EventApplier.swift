@@ -1,0 +1,126 @@
+import Logging
+import MariaDBClient
+import Metrics
+import Synchronization
+
+/// Applies outbox events to cold stock in one transaction per batch.
+///
+/// Within a batch only the newest state of each SKU and hold is written (the events are
+/// absolute). Every write is version-guarded, so a batch applied twice changes nothing.
+/// A SKU whose version goes backwards in a newer outbox entry means Redis lost
+/// acknowledged writes: that is logged as an error, counted, and recorded in
+/// `version_regressions`, never copied.
+public final class EventApplier: Sendable {
+    private let cold: ColdStore
+    private let logger: Logger
+    /// Newest (version, entry) known per SKU, filled from MySQL on first sight.
+    private let known = Mutex<[String: (version: Int64, id: StreamID?)]>([:])
+    private let regressions = Counter(label: "hotstock_sku_version_regressions_total")
+    private let regressionCount = Atomic<Int>(0)
+
+    /// Makes an applier writing to `cold`.
+    public init(cold: ColdStore, logger: Logger) {
+        self.cold = cold
+        self.logger = logger
+    }
+
+    /// How many version regressions this applier has seen.
+    public var regressionsSeen: Int { regressionCount.load(ordering: .relaxed) }
+
+    /// Applies `events` (any order, any partitions) in one transaction.
+    public func apply(_ events: [OutboxEvent]) async throws {
+        guard !events.isEmpty else { return }
+        let ordered = events.sorted { $0.id < $1.id }
+        let cached = known.withLock { $0 }
+        let outcome = try await cold.pool.withConnection { connection in
+            try await connection.transaction { connection in
+                try Self.write(ordered, cached: cached, on: connection)
+            }
+        }
+        known.withLock { known in
+            for (sku, newest) in outcome.newest where newest.version >= known[sku]?.version ?? .min {
+                known[sku] = newest
+            }
+        }
+        for regression in outcome.regressions {
+            regressions.increment()
+            regressionCount.add(1, ordering: .relaxed)
+            logger.error(
+                "SKU version went backwards: Redis lost acknowledged writes; not copied, run reconcile",
+                metadata: [
+                    "sku": "\(regression.sku)", "event": "\(regression.id)", "event_version": "\(regression.version)",
+                    "stored_version": "\(regression.stored)",
+                ]
+            )
+        }
+    }
+
+    private struct Regression: Sendable {
+        var sku: String
+        var id: StreamID
+        var version: Int64
+        var stored: Int64
+    }
+
+    private struct Outcome: Sendable {
+        var newest: [String: (version: Int64, id: StreamID?)]
+        var regressions: [Regression]
+    }
+
+    private static func write(
+        _ events: [OutboxEvent],
+        cached: [String: (version: Int64, id: StreamID?)],
+        on connection: isolated MariaDBConnection
+    ) throws -> Outcome {
+        var newest = cached
+        var regressions: [Regression] = []
+        var latestSKU: [String: OutboxEvent] = [:]
+        var latestHold: [String: Hold] = [:]
+        for event in events {
+            let id = event.sku.id
+            if newest[id] == nil {
+                let row = try connection.query("SELECT version, last_event_id FROM skus WHERE sku = ?", [.text(id)])
+                    .first
+                newest[id] = (row?.int("version") ?? 0, row?["last_event_id"].flatMap(StreamID.init))
+            }
+            let stored = newest[id]!
+            if event.sku.version <= stored.version {
+                if let storedID = stored.id, event.id > storedID {
+                    regressions.append(
+                        Regression(sku: id, id: event.id, version: event.sku.version, stored: stored.version)
+                    )
+                }
+            } else {
+                newest[id] = (event.sku.version, event.id)
+                latestSKU[id] = event
+            }
+            if let hold = event.hold {
+                let key = hold.sku + "/" + hold.order
+                if hold.version >= latestHold[key]?.version ?? .min { latestHold[key] = hold }
+            }
+        }
+        for regression in regressions {
+            try connection.execute(
+                """
+                INSERT IGNORE INTO version_regressions (sku, event_id, event_version, stored_version)
+                VALUES (?, ?, ?, ?)
+                """,
+                [
+                    .text(regression.sku), .text(regression.id.description), .int(regression.version),
+                    .int(regression.stored),
+                ]
+            )
+        }
+        try ColdWrites.upsertSKUs(
+            latestSKU.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) },
+            force: false,
+            on: connection
+        )
+        try ColdWrites.upsertHolds(
+            latestHold.values.sorted { ($0.sku, $0.order) < ($1.sku, $1.order) },
+            force: false,
+            on: connection
+        )
+        return Outcome(newest: newest, regressions: regressions)
+    }
+}

@@ -1,0 +1,75 @@
+import RedisClient
+
+/// A Redis stream entry id (`<ms>-<seq>`), ordered as Redis orders them.
+public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Milliseconds part.
+    public var milliseconds: UInt64
+    /// Sequence part.
+    public var sequence: UInt64
+
+    /// Parses `<ms>-<seq>`; `nil` for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let ms = UInt64(parts[0]), let seq = UInt64(parts[1]) else { return nil }
+        milliseconds = ms
+        sequence = seq
+    }
+
+    init(milliseconds: UInt64, sequence: UInt64) {
+        self.milliseconds = milliseconds
+        self.sequence = sequence
+    }
+
+    /// The smallest id after this one.
+    public var next: StreamID {
+        sequence == .max
+            ? StreamID(milliseconds: milliseconds + 1, sequence: 0)
+            : StreamID(milliseconds: milliseconds, sequence: sequence + 1)
+    }
+
+    public static func < (lhs: StreamID, rhs: StreamID) -> Bool {
+        (lhs.milliseconds, lhs.sequence) < (rhs.milliseconds, rhs.sequence)
+    }
+
+    public var description: String { "\(milliseconds)-\(sequence)" }
+}
+
+/// One change recorded in a partition's outbox (`hs:{p}:events`): the SKU's absolute
+/// counters, config and version after the change, and the hold's state after it when
+/// the change concerned a hold. Applying it is "set to X", never "add X".
+public struct OutboxEvent: Sendable, Equatable {
+    /// The stream entry id.
+    public var id: StreamID
+    /// What happened: `sku`, `hold`, `confirm`, `release`, `expire` or `warm`.
+    public var op: String
+    /// The SKU after the change.
+    public var sku: SKU
+    /// The hold after the change, for hold operations.
+    public var hold: Hold?
+
+    /// Parses a stream entry `[id, [field, value, ...]]`; `nil` for a malformed or
+    /// deleted entry.
+    init?(entry: RedisReply) {
+        guard let parts = entry.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText),
+            let values = parts[1].array
+        else { return nil }
+        var fields: [String: String] = [:]
+        var index = 0
+        while index + 1 < values.count {
+            if let name = values[index].string, let value = values[index + 1].string { fields[name] = value }
+            index += 2
+        }
+        guard let op = fields["op"], let skuID = fields["sku"],
+            let sku = try? RecordParsing.sku(id: skuID, fields: fields)
+        else { return nil }
+        self.id = id
+        self.op = op
+        self.sku = sku
+        if let order = fields["order"] {
+            var holdFields = fields
+            holdFields["version"] = fields["hold_version"]
+            guard let hold = try? RecordParsing.hold(sku: skuID, order: order, fields: holdFields) else { return nil }
+            self.hold = hold
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Logging
+import RedisClient
+
+/// What `warm` did.
+public struct WarmReport: Sendable, Equatable {
+    /// SKUs rebuilt in Redis.
+    public var warmed: [String] = []
+    /// SKUs left alone because Redis has them (warm without `force`).
+    public var skipped: [String] = []
+    /// Holds live again in Redis.
+    public var liveHolds = 0
+    /// Holds whose time had passed: they came back expired, their units returned.
+    public var expiredHolds = 0
+}
+
+/// Rebuilds hot stock from cold stock after a Redis loss: each SKU's counters, config
+/// and version, its live holds with their expiry, recent final holds (for idempotency)
+/// and its buyers' units, in one atomic script per SKU (`lua/warm.lua`).
+public struct Warmer: Sendable {
+    private let inventory: Inventory
+    private let cold: ColdStore
+    private let logger: Logger
+
+    /// Makes a warmer from `cold` into the inventory's Redis.
+    public init(inventory: Inventory, cold: ColdStore, logger: Logger) {
+        self.inventory = inventory
+        self.cold = cold
+        self.logger = logger
+    }
+
+    /// Warms one SKU, or every SKU MySQL knows. Without `force`, a SKU present in Redis
+    /// is skipped (and reported); with it, the SKU's Redis state is replaced.
+    public func warm(
+        sku: String? = nil,
+        force: Bool = false,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> WarmReport {
+        let skus: [ColdSKU]
+        if let sku {
+            try Identifier.validate(sku, field: "sku")
+            guard let row = try await cold.sku(sku) else {
+                throw InventoryError(.skuNotFound, "MySQL has no SKU \(sku)")
+            }
+            skus = [row]
+        } else {
+            skus = try await cold.skus()
+        }
+        var report = WarmReport()
+        for (index, row) in skus.enumerated() {
+            progress?(index, skus.count)
+            do {
+                let result = try await warmOne(row.sku, force: force)
+                report.warmed.append(row.sku.id)
+                report.liveHolds += result.live
+                report.expiredHolds += result.expired
+            } catch let error as InventoryError where error.code == .skuExists {
+                report.skipped.append(row.sku.id)
+            }
+        }
+        progress?(skus.count, skus.count)
+        return report
+    }
+
+    private func warmOne(_ sku: SKU, force: Bool) async throws -> (live: Int, expired: Int) {
+        let keys = inventory.keys
+        let partition = keys.partition(of: sku.id)
+        let retention = inventory.configuration.retentionMs
+        let now = try await inventory.redisTimeMs()
+        let holds = try await cold.holds(sku: sku.id, finalSinceMs: now - retention)
+        let stale = force ? try await existingKeys(of: sku.id) : []
+
+        var configPairs: [String] = []
+        if let value = sku.config.perBuyerLimit { configPairs += ["per_buyer_limit", String(value)] }
+        if let value = sku.config.opensAtMs { configPairs += ["opens_at_ms", String(value)] }
+        if let value = sku.config.releaseRate { configPairs += ["release_rate", SKUUpdate.decimal(value)] }
+        if let value = sku.config.releaseBurst { configPairs += ["release_burst", String(value)] }
+        if let value = sku.config.defaultTTLMs { configPairs += ["default_ttl_ms", String(value)] }
+        if let value = sku.config.maxQty { configPairs += ["max_qty", String(value)] }
+        var arguments = [
+            sku.id, keys.prefix(partition: partition), String(retention), force ? "1" : "0", String(sku.total),
+            String(sku.available), String(sku.held), String(sku.sold), String(sku.version),
+            String(configPairs.count / 2),
+        ]
+        arguments += configPairs
+        for hold in holds {
+            arguments += [
+                hold.order, String(hold.qty), hold.buyer ?? "", hold.state.rawValue, String(hold.expiresAtMs),
+                String(hold.createdAtMs), hold.finalAtMs.map(String.init) ?? "", String(hold.version),
+            ]
+        }
+        let reply = try ScriptReply(
+            try await inventory.library.call(
+                HotStockFunction.warm,
+                keys: [keys.skuKey(sku.id), keys.expiryKey(partition: partition), keys.eventsKey(partition: partition)]
+                    + stale,
+                arguments: arguments
+            )
+        )
+        guard reply.isOK else { throw reply.refusal() }
+        let result = (live: Int(try reply.requireInt("live")), expired: Int(try reply.requireInt("expired")))
+        logger.info(
+            "warmed SKU",
+            metadata: ["sku": "\(sku.id)", "live_holds": "\(result.live)", "expired_holds": "\(result.expired)"]
+        )
+        return result
+    }
+
+    /// The hold and buyer keys Redis has for a SKU (what `force` replaces).
+    private func existingKeys(of sku: String) async throws -> [String] {
+        let prefix = inventory.keys.prefix(of: sku)
+        var found: [String] = []
+        for pattern in ["\(prefix)hold:\(sku)/*", "\(prefix)buyer:\(sku)/*"] {
+            found += try await inventory.scan(match: pattern)
+        }
+        return found
+    }
+}

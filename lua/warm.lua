@@ -1,0 +1,152 @@
+-- hs_warm: rebuild one SKU's hot stock from cold stock (MySQL) after a Redis loss.
+-- KEYS: sku, expiry, events, then (with force) the SKU's existing hold and buyer keys
+--       to drop first
+-- ARGV: sku, key prefix, retention_ms, force ('1' or '0'),
+--       total, available, held, sold, version,
+--       config pair count c, then c pairs of field, value,
+--       then 8 fields per hold: order, qty, buyer ('' for none), state, expires_at_ms,
+--       created_at_ms, final_at_ms ('' while held), version
+-- Refuses (sku_exists) to overwrite a SKU present in Redis unless force is '1'. Holds
+-- whose time passed come back expired, their units returned, each with an outbox event;
+-- final holds come back with what is left of their idempotency retention.
+local HOLD_STATES = { held = true, confirmed = true, released = true, expired = true }
+
+local function warm(keys, args)
+  local sku_key, expiry_key, events_key = keys[1], keys[2], keys[3]
+  local sku_id, prefix = args[1], args[2]
+  if not is_id(sku_id) then
+    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
+  end
+  if type(prefix) ~= 'string' or prefix == '' then
+    return invalid('a key prefix is required')
+  end
+  local retention = int_arg(args[3], 1000, MAX_RETENTION_MS)
+  local force = args[4]
+  if not retention or (force ~= '0' and force ~= '1') then
+    return invalid('retention_ms and force are required')
+  end
+  local s = {}
+  for i, name in ipairs(SKU_COUNTERS) do
+    s[name] = int_arg(args[4 + i], 0, MAX_COUNT)
+    if not s[name] then
+      return invalid(name .. ' must be an integer in 0..' .. fmt(MAX_COUNT))
+    end
+  end
+  if s.available + s.held + s.sold ~= s.total then
+    return invalid('available + held + sold must equal total')
+  end
+  local pairs_count = int_arg(args[10], 0, #SKU_CONFIG)
+  if not pairs_count then
+    return invalid('config pair count is required')
+  end
+  local config = {}
+  for i = 0, pairs_count - 1 do
+    local field, value = args[11 + 2 * i], args[12 + 2 * i]
+    local rule = CONFIG_RULES[field]
+    if not rule or not rule(value) then
+      return invalid('bad config field ' .. tostring(field))
+    end
+    config[#config + 1] = field
+    config[#config + 1] = value
+    s[field] = value
+  end
+  local first_hold = 11 + 2 * pairs_count
+  if (#args - first_hold + 1) % 8 ~= 0 then
+    return invalid('holds come as 8 fields each')
+  end
+  local holds = {}
+  local held_units = 0
+  for i = first_hold, #args, 8 do
+    local h = {
+      order = args[i], qty = int_arg(args[i + 1], 1, MAX_COUNT), buyer = args[i + 2], state = args[i + 3],
+      expires_at_ms = int_arg(args[i + 4], 0, MAX_TIME_MS), created_at_ms = int_arg(args[i + 5], 0, MAX_TIME_MS),
+      final_at_ms = args[i + 6] ~= '' and int_arg(args[i + 6], 0, MAX_TIME_MS) or false,
+      version = int_arg(args[i + 7], 1, MAX_COUNT),
+    }
+    if not is_id(h.order) or not h.qty or (h.buyer ~= '' and not is_id(h.buyer)) or not HOLD_STATES[h.state]
+        or not h.expires_at_ms or not h.created_at_ms or not h.version or h.final_at_ms == nil
+        or ((h.state == 'held') ~= (h.final_at_ms == false)) then
+      return invalid('bad hold ' .. tostring(h.order))
+    end
+    if h.state == 'held' then
+      held_units = held_units + h.qty
+    end
+    holds[#holds + 1] = h
+  end
+  if held_units ~= s.held then
+    return invalid('held units of the holds (' .. fmt(held_units) .. ') differ from held (' .. fmt(s.held) .. ')')
+  end
+  if redis.call('EXISTS', sku_key) == 1 and force ~= '1' then
+    return refuse('sku_exists', 'SKU ' .. sku_id .. ' is in Redis already; use force to overwrite it')
+  end
+
+  -- Writes start here.
+  for i = 4, #keys do
+    redis.call('DEL', keys[i])
+  end
+  redis.call('DEL', sku_key)
+  local now = now_ms()
+  local buyers = {}
+  local expired, live, restored = {}, 0, 0
+  for _, h in ipairs(holds) do
+    local member = sku_id .. '/' .. h.order
+    local hold_key = prefix .. 'hold:' .. member
+    if h.state == 'held' and h.expires_at_ms <= now then
+      h.state = 'expired'
+      h.final_at_ms = now
+      h.version = h.version + 1
+      expired[#expired + 1] = h
+    end
+    local keep_ms = h.final_at_ms and (retention - (now - h.final_at_ms)) or 0
+    if h.state == 'held' or keep_ms > 0 then
+      local fields = { 'qty', fmt(h.qty), 'state', h.state, 'expires_at_ms', fmt(h.expires_at_ms),
+        'created_at_ms', fmt(h.created_at_ms), 'version', fmt(h.version) }
+      if h.buyer ~= '' then
+        fields[#fields + 1] = 'buyer'
+        fields[#fields + 1] = h.buyer
+      end
+      if h.final_at_ms then
+        fields[#fields + 1] = 'final_at_ms'
+        fields[#fields + 1] = fmt(h.final_at_ms)
+      end
+      redis.call('DEL', hold_key)
+      redis.call('HSET', hold_key, unpack(fields))
+      if h.state == 'held' then
+        redis.call('ZADD', expiry_key, h.expires_at_ms, member)
+        live = live + 1
+      else
+        redis.call('ZREM', expiry_key, member)
+        redis.call('PEXPIRE', hold_key, keep_ms)
+        restored = restored + 1
+      end
+    end
+    if h.buyer ~= '' and (h.state == 'held' or h.state == 'confirmed') then
+      buyers[h.buyer] = (buyers[h.buyer] or 0) + h.qty
+    end
+  end
+  for buyer, units in pairs(buyers) do
+    redis.call('SET', buyer_key_of(prefix, sku_id, buyer), fmt(units))
+  end
+
+  emit(events_key, 'warm', sku_id, s)
+  for _, h in ipairs(expired) do
+    s.held = s.held - h.qty
+    s.available = s.available + h.qty
+    s.version = s.version + 1
+    local fields = { qty = fmt(h.qty), state = 'expired', expires_at_ms = fmt(h.expires_at_ms),
+      created_at_ms = fmt(h.created_at_ms), final_at_ms = fmt(h.final_at_ms), version = fmt(h.version) }
+    if h.buyer ~= '' then
+      fields.buyer = h.buyer
+    end
+    emit(events_key, 'expire', sku_id, s, h.order, fields)
+  end
+  redis.call('HSET', sku_key, 'total', fmt(s.total), 'available', fmt(s.available), 'held', fmt(s.held),
+    'sold', fmt(s.sold), 'version', fmt(s.version))
+  if #config > 0 then
+    redis.call('HSET', sku_key, unpack(config))
+  end
+  return { 'ok', 'live', fmt(live), 'expired', fmt(#expired), 'restored', fmt(restored),
+    'version', fmt(s.version) }
+end
+
+redis.register_function('hs_warm', warm)
