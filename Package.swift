@@ -36,9 +36,14 @@ let package = Package(
             providers: [.apt(["libmariadb-dev"])]
         ),
         .target(
+            name: "ConnectionURL",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "RedisClient",
             dependencies: [
                 "CHiredis",
+                "ConnectionURL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,6 +54,7 @@ let package = Package(
             name: "MariaDBClient",
             dependencies: [
                 "CMariaDB",
+                "ConnectionURL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,6 +87,7 @@ let package = Package(
             dependencies: [
                 "HotStockCore",
                 "RedisClient",
+                "MariaDBClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,7 +3,7 @@
 # Redis and MariaDB instances on loopback ports under .local/ (ignored by git), and
 # runs HotStock or its tests against them. Every step is idempotent.
 #
-#   ops/dev.sh run        install, start the dev services, build, seed a demo SKU, run HotStock
+#   ops/dev.sh run        install, start the dev services, build, migrate, seed a demo SKU, run HotStock
 #   ops/dev.sh test       install, start the test services, build (no warnings), run every test
 #   ops/dev.sh start [dev|test]   start one profile's services and print its environment
 #   ops/dev.sh stop  [dev|test]   stop them
@@ -129,6 +129,7 @@ cmd_run() {
   cd "$ROOT"
   build_checked -c release --product hotstock
   local bin; bin="$(swift build -c release --show-bin-path)/hotstock"
+  "$bin" migrate
   "$bin" stock set demo-card --total 1000 --max-qty 5 >/dev/null
   cat >&2 <<HELP
 [dev] HotStock is running on Redis 127.0.0.1:$REDIS_PORT with a demo SKU "demo-card" (1000 units).
@@ -137,9 +138,13 @@ cmd_run() {
         $bin hold place demo-card order-1 --qty 2 --buyer u42 --json
         $bin hold confirm demo-card order-1 --json
         $bin stock show demo-card --json
-[dev] Running the sweeper (Ctrl-C stops it).
+        $bin reconcile
+[dev] Running the syncer (Redis outbox -> MariaDB 127.0.0.1:$MYSQL_PORT) and the sweeper; Ctrl-C stops them.
 HELP
-  exec "$bin" sweep
+  "$bin" sync --log-level info &
+  local syncer=$!
+  trap 'kill -TERM $syncer 2>/dev/null; wait $syncer 2>/dev/null' EXIT
+  "$bin" sweep
 }
 
 cmd_test() {

@@ -1,3 +1,4 @@
+import ConnectionURL
 import Foundation
 
 /// Where and how to reach MariaDB/MySQL. Built from
@@ -49,7 +50,7 @@ public struct MariaDBConfiguration: Sendable, CustomStringConvertible {
     /// Parses `mysql://user[:password]@host[:port]/database[?socket=PATH]`. The error
     /// message never repeats the password.
     public init(url: String) throws(MariaDBError) {
-        let shown = Self.redact(url)
+        let shown = URLRedaction.redact(url)
         guard let components = URLComponents(string: url),
             components.scheme == "mysql" || components.scheme == "mariadb"
         else {
@@ -80,15 +81,5 @@ public struct MariaDBConfiguration: Sendable, CustomStringConvertible {
         let credentials = username + (password == nil ? "" : ":***")
         let place = socket.map { "localhost/\(database)?socket=\($0)" } ?? "\(host):\(port)/\(database)"
         return "mysql://\(credentials)@\(place)"
-    }
-
-    /// A URL with any password replaced by `***`, safe to print.
-    static func redact(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let at = url.range(of: "@", options: .backwards),
-            at.lowerBound > schemeEnd.upperBound
-        else { return url }
-        let credentials = url[schemeEnd.upperBound..<at.lowerBound]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return url[..<colon] + ":***" + url[at.lowerBound...]
     }
 }

@@ -1,3 +1,4 @@
+import ConnectionURL
 import Foundation
 
 /// Where and how to reach Redis. Built from a `redis://user:pass@host:port/db` URL or
@@ -49,7 +50,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         else {
             throw RedisError(
                 .invalidURL,
-                "expected redis://user:pass@host:port/db, got \(Self.redact(url))"
+                "expected redis://user:pass@host:port/db, got \(URLRedaction.redact(url))"
             )
         }
         self.init(host: host, port: components.port ?? 6379)
@@ -62,7 +63,7 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         let path = components.path.drop { $0 == "/" }
         if !path.isEmpty {
             guard let database = Int(path), database >= 0 else {
-                throw RedisError(.invalidURL, "the database in \(Self.redact(url)) is not a number")
+                throw RedisError(.invalidURL, "the database in \(URLRedaction.redact(url)) is not a number")
             }
             self.database = database
         }
@@ -71,15 +72,5 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         let user = username.map { "\($0)\(password == nil ? "" : ":***")@" } ?? (password == nil ? "" : ":***@")
         return "redis://\(user)\(host):\(port)/\(database)"
-    }
-
-    /// A URL with any password replaced by `***`, safe to print.
-    static func redact(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let at = url.range(of: "@", options: .backwards),
-            at.lowerBound > schemeEnd.upperBound
-        else { return url }
-        let credentials = url[schemeEnd.upperBound..<at.lowerBound]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return url[..<colon] + ":***" + url[at.lowerBound...]
     }
 }

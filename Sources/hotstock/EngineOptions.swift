@@ -2,12 +2,19 @@ import ArgumentParser
 import Foundation
 import HotStockCore
 import Logging
+import MariaDBClient
 import RedisClient
 
 /// Where the engine's data lives and how it runs: flags override the environment.
 struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("redis-url"), help: "redis://user:pass@host:port/db (env HOTSTOCK_REDIS_URL).")
     var redisURL: String?
+
+    @Option(
+        name: .customLong("mysql-url"),
+        help: "mysql://user:pass@host:port/database (env HOTSTOCK_MYSQL_URL)."
+    )
+    var mysqlURL: String?
 
     @Option(help: "Partitions of the data set (env HOTSTOCK_PARTITIONS, default 16).")
     var partitions: Int?
@@ -55,6 +62,13 @@ struct EngineOptions: ParsableArguments {
     /// The Redis configuration from the flag, the environment, or the local default.
     func redisConfiguration() throws(RedisError) -> RedisConfiguration {
         try RedisConfiguration(url: redisURL ?? Self.environment["HOTSTOCK_REDIS_URL"] ?? "redis://127.0.0.1:6379/0")
+    }
+
+    /// The MySQL configuration from the flag, the environment, or the local default.
+    func mysqlConfiguration() throws(MariaDBError) -> MariaDBConfiguration {
+        try MariaDBConfiguration(
+            url: mysqlURL ?? Self.environment["HOTSTOCK_MYSQL_URL"] ?? "mysql://hotstock@127.0.0.1:3306/hotstock"
+        )
     }
 
     /// The engine's configuration.

@@ -32,6 +32,9 @@ struct HotStockCommand: AsyncParsableCommand {
             Exit codes: 0 done; 3 refused by the rules; 2 bad usage or invalid_argument; \
             1 the infrastructure failed (Redis or MySQL unreachable).
             """,
-        subcommands: [StockCommand.self, HoldCommand.self, SweepCommand.self]
+        subcommands: [
+            StockCommand.self, HoldCommand.self, SweepCommand.self, MigrateCommand.self, SyncCommand.self,
+            ReconcileCommand.self, WarmCommand.self,
+        ]
     )
 }

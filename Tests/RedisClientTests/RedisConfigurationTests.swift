@@ -22,7 +22,7 @@ struct RedisConfigurationTests {
 
     @Test(arguments: [
         "http://user:topsecret@host:1/0", "redis://user:topsecret@host:1/notanumber", "redis://user:topsecret@/0",
-        "not a url at all topsecret", "",
+        "not a url at all", "", "redis:/user:topsecret@host:1/0", "redis//user:topsecret@host",
     ])
     func badURLsAreRefusedWithoutRepeatingThePassword(url: String) {
         do {

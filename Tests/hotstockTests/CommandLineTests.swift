@@ -20,6 +20,10 @@ struct CommandLineTests {
     }
 
     static func hotstock(_ arguments: String..., environment extra: [String: String] = [:]) throws -> Run {
+        try hotstock(arguments, environment: extra)
+    }
+
+    static func hotstock(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -100,7 +104,7 @@ struct CommandLineTests {
         ["sweep", "--batch-size", "0"], ["stock", "show", "cli-x", "--partitions", "0"],
     ])
     func badUsageAndInvalidArgumentsExitTwo(arguments: [String]) throws {
-        let process = try Self.run(arguments)
+        let process = try Self.hotstock(arguments)
         #expect(process.status == 2, "\(arguments) exited \(process.status): \(process.stderr)")
     }
 
@@ -116,24 +120,41 @@ struct CommandLineTests {
         #expect(run.stderr.contains("unavailable"))
     }
 
+    @Test(arguments: [
+        "mysql://hotstock:wrong-pass-42@127.0.0.1:13307/hotstock",
+        "mysql://hotstock:wrong-pass-42@127.0.0.1:1/hotstock",
+        "mysql://hotstock:wrong-pass-42@127.0.0.1:13307/no_such_database",
+        "mysql:/hotstock:wrong-pass-42@127.0.0.1/hotstock",
+        "postgres://x:wrong-pass-42@h/db",
+        "mysql://hotstock:wrong-pass-42@127.0.0.1:13307/",
+    ])
+    func badMySQLSettingsExitOneWithOneClearLine(url: String) throws {
+        for command in [["migrate"], ["sync", "--once"], ["reconcile"], ["warm"]] {
+            let run = try Self.hotstock(command + ["--mysql-url", url])
+            #expect(run.status == 1, "\(command) \(url) exited \(run.status)")
+            let lines = run.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(command) printed \(run.stderr)")
+            #expect(!run.stderr.contains("wrong-pass-42") && !run.stdout.contains("wrong-pass-42"))
+        }
+    }
+
+    @Test func migrateSyncReconcileAndWarmFromTheCommandLine() throws {
+        let sku = Self.uniqueSKU()
+        #expect(try Self.hotstock("migrate").status == 0)
+        #expect(try Self.hotstock("stock", "set", sku, "--total", "7").status == 0)
+        #expect(try Self.hotstock("hold", "place", sku, "o1", "--qty", "2").status == 0)
+        let sync = try Self.hotstock("sync", "--once")
+        #expect(sync.status == 0 && sync.stdout.contains("applied"))
+        let reconcile = try Self.hotstock("reconcile", "--sku", sku, "--json")
+        #expect(reconcile.status == 0, "\(reconcile.stdout)")
+        #expect(reconcile.json["drifted"] as? Int == 0 && (reconcile.json["compared"] as? Int ?? 0) >= 2)
+        let warm = try Self.hotstock("warm", "--sku", sku)
+        #expect(warm.status == 3 && warm.stderr.contains("sku_exists"))
+    }
+
     @Test func sweepOnceReportsWhatItExpired() throws {
         let run = try Self.hotstock("sweep", "--once", "--json")
         #expect(run.status == 0)
         #expect(run.json["expired"] is Int && run.json["max_lag_ms"] is Int)
-    }
-
-    private static func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: "", stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

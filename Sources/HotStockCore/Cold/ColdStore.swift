@@ -28,6 +28,11 @@ public struct ColdStore: Sendable {
         try await Migrator(pool: pool, logger: logger).migrate(Self.migrations)
     }
 
+    /// Checks that MySQL answers with this configuration (`SELECT 1`).
+    public func ping() async throws {
+        try await pool.withConnection { connection in _ = try await connection.query("SELECT 1") }
+    }
+
     // MARK: Reading
 
     /// Every SKU, ordered by id, with the outbox entry that carried its version.

@@ -104,18 +104,32 @@ final class PreparedStatement {
         let binds = UnsafeMutablePointer<MYSQL_BIND>.allocate(capacity: columnCount)
         let lengths = UnsafeMutablePointer<UInt>.allocate(capacity: columnCount)
         let nulls = UnsafeMutablePointer<my_bool>.allocate(capacity: columnCount)
+        let doubles = UnsafeMutablePointer<Double>.allocate(capacity: columnCount)
         binds.initialize(repeating: MYSQL_BIND(), count: columnCount)
         lengths.initialize(repeating: 0, count: columnCount)
         nulls.initialize(repeating: 0, count: columnCount)
+        doubles.initialize(repeating: 0, count: columnCount)
         defer {
             binds.deallocate()
             lengths.deallocate()
             nulls.deallocate()
+            doubles.deallocate()
+        }
+        // Floating-point columns are read as doubles (Connector/C's own text rendering of
+        // them is unreliable); everything else as text.
+        let isFloating = (0..<columnCount).map {
+            fields[$0].type == MYSQL_TYPE_DOUBLE || fields[$0].type == MYSQL_TYPE_FLOAT
         }
         for column in 0..<columnCount {
-            binds[column].buffer_type = MYSQL_TYPE_STRING
             binds[column].length = lengths + column
             binds[column].is_null = nulls + column
+            if isFloating[column] {
+                binds[column].buffer_type = MYSQL_TYPE_DOUBLE
+                binds[column].buffer = UnsafeMutableRawPointer(doubles + column)
+                binds[column].buffer_length = 8
+            } else {
+                binds[column].buffer_type = MYSQL_TYPE_STRING
+            }
         }
         if mysql_stmt_bind_result(statement, binds) != 0 { throw lastError() }
 
@@ -131,6 +145,10 @@ final class PreparedStatement {
             for column in 0..<columnCount {
                 if nulls[column] != 0 {
                     values.append(nil)
+                    continue
+                }
+                if isFloating[column] {
+                    values.append(String(doubles[column]))
                     continue
                 }
                 let length = Int(lengths[column])

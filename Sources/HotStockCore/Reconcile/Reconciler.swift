@@ -1,0 +1,187 @@
+import Logging
+import MariaDBClient
+import RedisClient
+
+/// One difference between Redis and MySQL.
+public struct Drift: Sendable, Equatable {
+    /// `sku` or `hold`.
+    public var kind: String
+    /// The SKU id, or `sku/order` for a hold.
+    public var id: String
+    /// The field that differs (`exists` when one side lacks the record).
+    public var field: String
+    /// The value in Redis (`-` when absent).
+    public var redis: String
+    /// The value in MySQL (`-` when absent).
+    public var mysql: String
+}
+
+/// What a reconcile found (and, with `fix`, what was left after repairing).
+public struct ReconcileReport: Sendable, Equatable {
+    /// SKUs and holds compared.
+    public var compared = 0
+    /// Every difference found.
+    public var drift: [Drift] = []
+    /// Differences `fix` repaired.
+    public var repaired = 0
+
+    /// Records that differ (a record with several differing fields counts once).
+    public var driftedRecords: Int { Set(drift.map { "\($0.kind) \($0.id)" }).count }
+
+    /// Drifted records per compared record, 0 when nothing was compared.
+    public var diffRate: Double { compared == 0 ? 0 : Double(driftedRecords) / Double(compared) }
+}
+
+/// Compares every SKU's counters, config and version, and every hold's state, between
+/// Redis (the hot authority) and MySQL; with `fix`, repairs MySQL from Redis.
+///
+/// Final holds that Redis has dropped after their idempotency retention are expected to
+/// live on only in MySQL and are not drift; a `held` hold MySQL has and Redis lacks is.
+/// A SKU Redis lacks entirely is drift that `fix` does not touch: that is a Redis loss,
+/// for `warm`.
+public struct Reconciler: Sendable {
+    private let inventory: Inventory
+    private let cold: ColdStore
+    private let logger: Logger
+
+    /// Makes a reconciler between the inventory's Redis and `cold`.
+    public init(inventory: Inventory, cold: ColdStore, logger: Logger) {
+        self.inventory = inventory
+        self.cold = cold
+        self.logger = logger
+    }
+
+    /// Compares (every SKU, or only those in `only`), and with `fix` repairs and
+    /// compares again; the report is that of the last comparison, with what was repaired.
+    public func reconcile(
+        fix: Bool,
+        only: Set<String>? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> ReconcileReport {
+        var comparison = try await compare(only: only, progress: progress)
+        guard fix, !comparison.report.drift.isEmpty else { return comparison.report }
+        let repaired = try await repair(comparison)
+        comparison = try await compare(only: only, progress: progress)
+        var report = comparison.report
+        report.repaired = repaired
+        return report
+    }
+
+    private struct Comparison {
+        var report = ReconcileReport()
+        var skusToWrite: [SKU] = []
+        var holdsToWrite: [Hold] = []
+    }
+
+    private func compare(only: Set<String>?, progress: (@Sendable (Int, Int) -> Void)?) async throws -> Comparison {
+        var comparison = Comparison()
+        var coldSKUs: [String: SKU] = [:]
+        var hotIDs: Set<String>
+        if let only {
+            for id in only { coldSKUs[id] = try await cold.sku(id)?.sku }
+            hotIDs = []
+            for id in only where (try? await inventory.sku(id)) != nil { hotIDs.insert(id) }
+        } else {
+            coldSKUs = Dictionary(uniqueKeysWithValues: try await cold.skus().map { ($0.sku.id, $0.sku) })
+            hotIDs = Set(try await inventory.skuIDs())
+        }
+        let allIDs = hotIDs.union(coldSKUs.keys).sorted()
+        for (index, id) in allIDs.enumerated() {
+            progress?(index, allIDs.count)
+            comparison.report.compared += 1
+            guard hotIDs.contains(id), let hot = try? await inventory.sku(id) else {
+                comparison.report.drift.append(Drift(kind: "sku", id: id, field: "exists", redis: "-", mysql: "yes"))
+                continue
+            }
+            let before = comparison.report.drift.count
+            if let stored = coldSKUs[id] {
+                comparison.report.drift += Self.differences(hot, stored)
+            } else {
+                comparison.report.drift.append(Drift(kind: "sku", id: id, field: "exists", redis: "yes", mysql: "-"))
+            }
+            if comparison.report.drift.count > before { comparison.skusToWrite.append(hot) }
+            try await compareHolds(of: id, into: &comparison)
+        }
+        progress?(allIDs.count, allIDs.count)
+        return comparison
+    }
+
+    private func compareHolds(of sku: String, into comparison: inout Comparison) async throws {
+        let prefix = inventory.keys.prefix(of: sku) + "hold:\(sku)/"
+        let orders = try await inventory.scan(match: prefix + "*").map { String($0.dropFirst(prefix.count)) }
+        var hot: [String: Hold] = [:]
+        for order in orders {
+            if let hold = try? await inventory.hold(sku: sku, order: order) { hot[order] = hold }
+        }
+        let stored = Dictionary(uniqueKeysWithValues: try await cold.allHolds(sku: sku).map { ($0.order, $0) })
+        for (order, hold) in hot.sorted(by: { $0.key < $1.key }) {
+            comparison.report.compared += 1
+            let id = "\(sku)/\(order)"
+            guard let row = stored[order] else {
+                comparison.report.drift.append(Drift(kind: "hold", id: id, field: "exists", redis: "yes", mysql: "-"))
+                comparison.holdsToWrite.append(hold)
+                continue
+            }
+            let differences = Self.differences(hold, row)
+            comparison.report.drift += differences
+            if !differences.isEmpty { comparison.holdsToWrite.append(hold) }
+        }
+        for (order, row) in stored where row.state == .held && hot[order] == nil {
+            comparison.report.compared += 1
+            comparison.report.drift.append(
+                Drift(kind: "hold", id: "\(sku)/\(order)", field: "exists", redis: "-", mysql: "held")
+            )
+            // Redis, the authority, holds no such units: the hold ended there unseen.
+            var ended = row
+            ended.state = .expired
+            ended.finalAtMs = try await inventory.redisTimeMs()
+            ended.version += 1
+            comparison.holdsToWrite.append(ended)
+        }
+    }
+
+    private func repair(_ comparison: Comparison) async throws -> Int {
+        let skus = comparison.skusToWrite
+        let holds = comparison.holdsToWrite
+        try await cold.pool.withConnection { connection in
+            try await connection.transaction { connection in
+                try ColdWrites.upsertSKUs(skus.map { ($0, nil) }, force: true, on: connection)
+                try ColdWrites.upsertHolds(holds, force: true, on: connection)
+            }
+        }
+        logger.warning("repaired MySQL from Redis", metadata: ["skus": "\(skus.count)", "holds": "\(holds.count)"])
+        return skus.count + holds.count
+    }
+
+    static func differences(_ hot: SKU, _ stored: SKU) -> [Drift] {
+        let fields: [(String, String, String)] = [
+            ("total", "\(hot.total)", "\(stored.total)"), ("available", "\(hot.available)", "\(stored.available)"),
+            ("held", "\(hot.held)", "\(stored.held)"), ("sold", "\(hot.sold)", "\(stored.sold)"),
+            ("version", "\(hot.version)", "\(stored.version)"),
+            ("per_buyer_limit", text(hot.config.perBuyerLimit), text(stored.config.perBuyerLimit)),
+            ("opens_at_ms", text(hot.config.opensAtMs), text(stored.config.opensAtMs)),
+            ("release_rate", text(hot.config.releaseRate), text(stored.config.releaseRate)),
+            ("release_burst", text(hot.config.releaseBurst), text(stored.config.releaseBurst)),
+            ("default_ttl_ms", text(hot.config.defaultTTLMs), text(stored.config.defaultTTLMs)),
+            ("max_qty", text(hot.config.maxQty), text(stored.config.maxQty)),
+        ]
+        return fields.filter { $0.1 != $0.2 }.map {
+            Drift(kind: "sku", id: hot.id, field: $0.0, redis: $0.1, mysql: $0.2)
+        }
+    }
+
+    static func differences(_ hot: Hold, _ stored: Hold) -> [Drift] {
+        let fields: [(String, String, String)] = [
+            ("qty", "\(hot.qty)", "\(stored.qty)"), ("buyer", text(hot.buyer), text(stored.buyer)),
+            ("state", hot.state.rawValue, stored.state.rawValue),
+            ("expires_at_ms", "\(hot.expiresAtMs)", "\(stored.expiresAtMs)"),
+            ("created_at_ms", "\(hot.createdAtMs)", "\(stored.createdAtMs)"),
+            ("final_at_ms", text(hot.finalAtMs), text(stored.finalAtMs)),
+            ("version", "\(hot.version)", "\(stored.version)"),
+        ]
+        let id = "\(hot.sku)/\(hot.order)"
+        return fields.filter { $0.1 != $0.2 }.map { Drift(kind: "hold", id: id, field: $0.0, redis: $0.1, mysql: $0.2) }
+    }
+
+    private static func text<V>(_ value: V?) -> String { value.map { "\($0)" } ?? "-" }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import HotStockCore
+import MariaDBClient
+import Testing
+
+/// The MariaDB the test run started (ops/dev.sh test exports its URL).
+enum TestCold {
+    static var mysqlURL: String {
+        ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_URL"]
+            ?? "mysql://hotstock:hotstock-dev@127.0.0.1:13307/hotstock"
+    }
+
+    /// A cold store with the schema migrated.
+    static func store(url: String = mysqlURL, ioTimeoutSeconds: UInt32 = 30) async throws -> ColdStore {
+        var configuration = try MariaDBConfiguration(url: url)
+        configuration.ioTimeoutSeconds = ioTimeoutSeconds
+        configuration.connectTimeoutSeconds = 2
+        let store = ColdStore(
+            pool: MariaDBConnectionPool(configuration: configuration, logger: TestEngine.logger),
+            logger: TestEngine.logger
+        )
+        try await store.migrate()
+        return store
+    }
+}
+
+/// Checks that MySQL holds exactly what Redis holds for `skus`: counters, config,
+/// versions, and every hold Redis has.
+func expectColdEqualsHot(
+    _ inventory: Inventory,
+    _ cold: ColdStore,
+    skus: [String],
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    for sku in skus {
+        let hot = try await inventory.sku(sku)
+        let stored = try await cold.sku(sku)?.sku
+        #expect(
+            stored == hot,
+            "SKU \(sku): MySQL \(String(describing: stored)) != Redis \(hot)",
+            sourceLocation: sourceLocation
+        )
+        let rows = Dictionary(uniqueKeysWithValues: try await cold.allHolds(sku: sku).map { ($0.order, $0) })
+        let prefix = inventory.keys.prefix(of: sku) + "hold:\(sku)/"
+        let orders = try await inventory.scan(match: prefix + "*").map { String($0.dropFirst(prefix.count)) }
+        #expect(
+            rows.count == orders.count,
+            "SKU \(sku): MySQL has \(rows.count) holds, Redis \(orders.count)",
+            sourceLocation: sourceLocation
+        )
+        for order in orders {
+            let hold = try await inventory.hold(sku: sku, order: order)
+            #expect(rows[order] == hold, "hold \(sku)/\(order) differs", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// Places, confirms, releases and lets expire holds at random on `skus`; returns when
+/// every short hold has run out (not swept: the sweeper or a later call expires them).
+func randomTraffic(_ inventory: Inventory, skus: [String], steps: Int = 120, seedOrder: String = "o") async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<6 {
+            group.addTask {
+                var mine: [(String, String)] = []
+                for step in 0..<steps / 6 {
+                    let sku = skus[(worker + step) % skus.count]
+                    switch Int.random(in: 0..<6) {
+                    case 0, 1, 2:
+                        let order = "\(seedOrder)\(worker)-\(step)"
+                        let ttl: Int64 = Bool.random() ? 1_000 : 60_000
+                        if (try? await inventory.placeHold(
+                            sku: sku,
+                            order: order,
+                            qty: Int64.random(in: 1...2),
+                            buyer: "b\(step % 4)",
+                            ttlMs: ttl
+                        )) != nil {
+                            mine.append((sku, order))
+                        }
+                    case 3, 4:
+                        if let (sku, order) = mine.randomElement() {
+                            _ = try? await inventory.confirm(sku: sku, order: order)
+                        }
+                    default:
+                        if let (sku, order) = mine.randomElement() {
+                            _ = try? await inventory.release(sku: sku, order: order)
+                        }
+                    }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
