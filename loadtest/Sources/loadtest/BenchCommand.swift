@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotStockCore
 import Logging
+import MariaDBClient
 import RedisClient
 import Synchronization
 
@@ -21,6 +22,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("pool-size"), help: "Redis connections of the engine.") var poolSize = 4
     @Option(name: .customLong("benchmark-requests"), help: "Requests per redis-benchmark run (0 skips it).")
     var benchmarkRequests = 200_000
+    @Option(
+        name: .customLong("mysql-url"),
+        help: "Also measure the syncer into this MySQL (env HOTSTOCK_MYSQL_URL; 'none' skips it)."
+    )
+    var mysqlURL: String?
 
     func validate() throws {
         guard holds > 0, concurrency > 0, (1...64).contains(poolSize), benchmarkRequests >= 0 else {
@@ -48,6 +54,10 @@ struct BenchCommand: AsyncParsableCommand {
                 poolSize
             )
         )
+        if let mysql = mysqlURL ?? ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_URL"], mysql != "none" {
+            let (events, perSecond) = try await measureSyncer(inventory, mysqlURL: mysql, logger: logger)
+            print(String(format: "syncer_events_per_s %.0f  (%d outbox entries into MySQL)", perSecond, events))
+        }
         if benchmarkRequests > 0 {
             let sku = "bench-rb-\(UUID().uuidString.prefix(8))"
             _ = try await inventory.setSKU(sku, SKUUpdate(total: InventoryLimits.maxCount))
@@ -89,6 +99,22 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Double(holds) / seconds
+    }
+
+    /// Drains the outbox (the run above filled it) into MySQL; returns entries applied
+    /// and entries per second.
+    private func measureSyncer(_ inventory: Inventory, mysqlURL: String, logger: Logger) async throws -> (Int, Double) {
+        let pool = MariaDBConnectionPool(configuration: try MariaDBConfiguration(url: mysqlURL), logger: logger)
+        let cold = ColdStore(pool: pool, logger: logger)
+        try await cold.migrate()
+        let syncer = Syncer(inventory: inventory, cold: cold, logger: logger)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = try await syncer.syncOnce()
+        let elapsed = clock.now - started
+        await pool.shutdown()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (report.applied, Double(report.applied) / seconds)
     }
 
     /// Hands out order numbers to the benchmark's tasks.
