@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // hiredis's pkg-config file adds -D_FILE_OFFSET_BITS=64, a flag SwiftPM refuses
@@ -82,10 +85,27 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedTextFiles"]
         ),
+        .target(
+            name: "HotStockServer",
+            dependencies: [
+                "HotStockCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "hotstock",
             dependencies: [
                 "HotStockCore",
+                "HotStockServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 "RedisClient",
                 "MariaDBClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -114,6 +134,22 @@ let package = Package(
         .testTarget(
             name: "HotStockCoreTests",
             dependencies: ["HotStockCore", "RedisClient", "MariaDBClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HotStockServerTests",
+            dependencies: [
+                "HotStockServer",
+                "HotStockCore",
+                "RedisClient",
+                "MariaDBClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -34,9 +34,16 @@ public final class Inventory: Sendable {
         try await withRetry { try await library.load() }
     }
 
-    /// Whether Redis answers and holds HotStock's functions.
+    /// Whether Redis answers and holds HotStock's functions; a Redis that answers but has
+    /// lost them (a restart without persistence, `FUNCTION FLUSH`) gets them loaded again.
     public func isReady() async -> Bool {
-        (try? await library.isLoaded()) ?? false
+        do {
+            if try await library.isLoaded() { return true }
+            try await library.load()
+            return true
+        } catch {
+            return false
+        }
     }
 
     // MARK: SKUs

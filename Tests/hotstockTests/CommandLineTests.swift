@@ -55,7 +55,7 @@ struct CommandLineTests {
         #expect(set.status == 0)
         #expect(
             Set(set.json.keys) == [
-                "sku", "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms",
+                "sku", "kind", "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms",
                 "release_rate", "release_burst", "default_ttl_ms", "max_qty",
             ]
         )

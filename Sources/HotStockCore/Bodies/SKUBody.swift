@@ -2,6 +2,8 @@
 /// Unset config fields are `null`.
 public struct SKUBody: Codable, Sendable, Equatable {
     public var sku: String
+    /// `counted` (a number of units) or `codes` (a pool of secrets).
+    public var kind: String
     public var total: Int64
     public var available: Int64
     public var held: Int64
@@ -15,7 +17,7 @@ public struct SKUBody: Codable, Sendable, Equatable {
     public var maxQty: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case sku, total, available, held, sold, version
+        case sku, kind, total, available, held, sold, version
         case perBuyerLimit = "per_buyer_limit"
         case opensAtMs = "opens_at_ms"
         case releaseRate = "release_rate"
@@ -27,6 +29,7 @@ public struct SKUBody: Codable, Sendable, Equatable {
     /// The body of a SKU snapshot.
     public init(_ sku: SKU) {
         self.sku = sku.id
+        kind = "counted"
         total = sku.total
         available = sku.available
         held = sku.held
@@ -43,6 +46,7 @@ public struct SKUBody: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(sku, forKey: .sku)
+        try container.encode(kind, forKey: .kind)
         try container.encode(total, forKey: .total)
         try container.encode(available, forKey: .available)
         try container.encode(held, forKey: .held)

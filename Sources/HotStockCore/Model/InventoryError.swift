@@ -9,7 +9,7 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
 
         /// Maps a code string from a script reply; `nil` for a code HotStock does not know.
         init?(reply: String) {
-            guard let code = Self.all.first(where: { $0.rawValue == reply }) else { return nil }
+            guard let code = Self.allCodes.first(where: { $0.rawValue == reply }) else { return nil }
             self = code
         }
 
@@ -29,13 +29,16 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let notReleasedYet = Code("not_released_yet")
         public static let rateLimited = Code("rate_limited")
         public static let unavailable = Code("unavailable")
+        /// HTTP only: no such route.
+        public static let notFound = Code("not_found")
         /// Ops only (`warm`): the SKU is in Redis already.
         public static let skuExists = Code("sku_exists")
 
-        static let all: [Code] = [
+        /// Every code HotStock answers with.
+        public static let allCodes: [Code] = [
             .invalidArgument, .unauthorized, .skuNotFound, .holdNotFound, .soldOut, .saleNotOpen,
             .buyerLimit, .holdExpired, .holdReleased, .holdConfirmed, .totalBelowCommitted,
-            .payloadTooLarge, .idempotencyConflict, .notReleasedYet, .rateLimited, .unavailable, .skuExists,
+            .payloadTooLarge, .idempotencyConflict, .notReleasedYet, .rateLimited, .unavailable, .skuExists, .notFound,
         ]
 
         /// The HTTP status the contract gives this code.
@@ -43,7 +46,7 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
             switch self {
             case .invalidArgument: 400
             case .unauthorized: 401
-            case .skuNotFound, .holdNotFound: 404
+            case .skuNotFound, .holdNotFound, .notFound: 404
             case .payloadTooLarge: 413
             case .idempotencyConflict: 422
             case .notReleasedYet, .rateLimited: 429

@@ -21,6 +21,8 @@ public final class Syncer: Service, Sendable {
     private let appliedCounter = Counter(label: "hotstock_syncer_applied_events_total")
     private let errorCounter = Counter(label: "hotstock_syncer_errors_total")
     private let preparedPartitions = Mutex<Set<Int>>([])
+    private let outboxLength = Gauge(label: "hotstock_outbox_length")
+    private let outboxOldestAge = Gauge(label: "hotstock_outbox_oldest_unsynced_age_ms")
 
     /// Makes a syncer from the inventory's outbox to `cold`.
     public init(inventory: Inventory, cold: ColdStore, configuration: SyncerConfiguration = .init(), logger: Logger) {
@@ -61,6 +63,7 @@ public final class Syncer: Service, Sendable {
             try await cancelWhenGracefulShutdown {
                 let clock = ContinuousClock()
                 var lastClaim = clock.now - self.configuration.claimInterval
+                var lastGauges = clock.now - .seconds(1)
                 var backoff = Duration.milliseconds(50)
                 while !Task.isCancelled {
                     do {
@@ -71,6 +74,10 @@ public final class Syncer: Service, Sendable {
                         var applied = 0
                         for partition in 0..<self.keys.partitions {
                             applied += try await self.syncPartition(partition)
+                        }
+                        if clock.now - lastGauges >= .seconds(1) {
+                            try await self.updateOutboxGauges()
+                            lastGauges = clock.now
                         }
                         backoff = .milliseconds(50)
                         if applied == 0 { try await Task.sleep(for: self.configuration.idleWait) }
@@ -92,6 +99,25 @@ public final class Syncer: Service, Sendable {
         } catch is CancellationError {
             return
         }
+    }
+
+    /// Sets `hotstock_outbox_length` (entries still in the streams) and
+    /// `hotstock_outbox_oldest_unsynced_age_ms` (age of the oldest entry kept: the
+    /// stream is trimmed below its oldest unacknowledged entry).
+    func updateOutboxGauges() async throws {
+        let now = try await inventory.redisTimeMs()
+        var length: Int64 = 0
+        var oldest: Int64 = 0
+        for partition in 0..<keys.partitions {
+            let key = keys.eventsKey(partition: partition)
+            length += try await redis.send("XLEN", key).int ?? 0
+            let first = try await redis.send("XRANGE", key, "-", "+", "COUNT", "1")
+            if let id = first.array?.first?.array?.first?.string.flatMap(StreamID.init) {
+                oldest = max(oldest, now - Int64(id.milliseconds))
+            }
+        }
+        outboxLength.record(length)
+        outboxOldestAge.record(oldest)
     }
 
     // MARK: One partition

@@ -1,0 +1,44 @@
+import HotStockCore
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// Builds the HotStock HTTP application: the contract's routes over `inventory`, with
+/// `services` (sweeper, syncer, ...) run beside the server in its service group.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    inventory: Inventory,
+    registry: PrometheusCollectorRegistry?,
+    services: [any Service] = [],
+    logger: Logger
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(configuration: configuration, inventory: inventory, registry: registry),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hotstock"),
+        services: services,
+        logger: logger
+    )
+}
+
+/// The router of the HTTP contract (DESIGN section 5).
+public func buildRouter(
+    configuration: ServerConfiguration,
+    inventory: Inventory,
+    registry: PrometheusCollectorRegistry?
+) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ContractErrorMiddleware())
+    OpsRoutes(inventory: inventory, registry: registry).add(to: router)
+
+    let admin = router.group().add(middleware: BearerAuthMiddleware(accepting: [configuration.adminToken]))
+    SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addAdmin(to: admin)
+
+    let api = router.group()
+        .add(middleware: BearerAuthMiddleware(accepting: [configuration.apiToken, configuration.adminToken]))
+    SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addReads(to: api)
+    HoldRoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes, outcomes: HoldOutcomeMetrics())
+        .add(to: api)
+    return router
+}

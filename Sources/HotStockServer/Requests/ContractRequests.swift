@@ -1,0 +1,53 @@
+import HotStockCore
+
+/// The contract's request bodies (DESIGN section 5), parsed and validated.
+enum ContractRequests {
+    /// `PUT /v1/skus/{sku}`: `total` (required) and config fields.
+    static func skuUpdate(_ body: RequestBody) throws(InventoryError) -> SKUUpdate {
+        try body.allowOnly([
+            "total", "kind", "per_buyer_limit", "opens_at_ms", "release_rate", "release_burst", "default_ttl_ms",
+            "max_qty",
+        ])
+        if let kind = try body.string("kind"), kind != "counted" {
+            throw InventoryError(.invalidArgument, "kind must be \"counted\" (code pools are not available yet)")
+        }
+        guard let total = try body.integer("total", in: 0...InventoryLimits.maxCount) else {
+            throw InventoryError(.invalidArgument, "total is required")
+        }
+        var update = SKUUpdate(total: total)
+        update.perBuyerLimit = try body.integerUpdate("per_buyer_limit", in: 1...InventoryLimits.maxCount)
+        update.opensAtMs = try body.integerUpdate("opens_at_ms", in: 0...253_402_300_799_999)
+        update.releaseRate = try body.numberUpdate("release_rate", max: Double(InventoryLimits.maxCount))
+        update.releaseBurst = try body.integerUpdate("release_burst", in: 0...InventoryLimits.maxCount)
+        update.defaultTTLMs = try body.integerUpdate("default_ttl_ms", in: InventoryLimits.ttlRange)
+        update.maxQty = try body.integerUpdate("max_qty", in: 1...1_000_000)
+        return update
+    }
+
+    /// `PUT .../holds/{order}`: `qty` (default 1), `buyer`, `ttl_ms`.
+    struct HoldRequest {
+        var qty: Int64
+        var buyer: String?
+        var ttlMs: Int64?
+    }
+
+    static func hold(_ body: RequestBody) throws(InventoryError) -> HoldRequest {
+        try body.allowOnly(["qty", "buyer", "ttl_ms"])
+        let qty = try body.integer("qty", in: 1...InventoryLimits.maxCount) ?? 1
+        let buyer: String?
+        if case .null = body.fields["buyer"] {
+            buyer = nil
+        } else {
+            buyer = try body.string("buyer")
+        }
+        if let buyer { try Identifier.validate(buyer, field: "buyer") }
+        let ttl = try body.integer("ttl_ms", in: InventoryLimits.ttlRange)
+        return HoldRequest(qty: qty, buyer: buyer, ttlMs: ttl)
+    }
+
+    /// `POST .../confirm`: optional `reacquire`.
+    static func confirm(_ body: RequestBody) throws(InventoryError) -> Bool {
+        try body.allowOnly(["reacquire"])
+        return try body.bool("reacquire") ?? false
+    }
+}

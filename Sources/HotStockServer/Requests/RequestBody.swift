@@ -1,0 +1,98 @@
+import Foundation
+import HotStockCore
+
+/// Reads a JSON object request body and its fields, refusing anything the contract
+/// does not allow with `invalid_argument`.
+struct RequestBody {
+    private(set) var fields: [String: JSONValue]
+
+    /// Parses `bytes` as a JSON object; an empty body is an empty object when `optional`.
+    init(_ bytes: [UInt8], optional: Bool) throws(InventoryError) {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            guard optional else { throw InventoryError(.invalidArgument, "a JSON body is required") }
+            fields = [:]
+            return
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw InventoryError(.invalidArgument, "the body is not valid JSON")
+        }
+        guard case .object(let fields) = value else {
+            throw InventoryError(.invalidArgument, "the body must be a JSON object")
+        }
+        if let duplicate = DuplicateKeyScanner.firstDuplicate(in: bytes) {
+            throw InventoryError(.invalidArgument, "the body names \(duplicate) twice")
+        }
+        self.fields = fields
+    }
+
+    /// Refuses fields outside `allowed`.
+    func allowOnly(_ allowed: Set<String>) throws(InventoryError) {
+        if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw InventoryError(.invalidArgument, "unknown field \(unknown)")
+        }
+    }
+
+    /// An integer field: `nil` when absent (or null, if `nullable` is false it is refused).
+    func integer(_ name: String, in range: ClosedRange<Int64>) throws(InventoryError) -> Int64? {
+        switch fields[name] {
+        case nil: return nil
+        case .integer(let value) where range.contains(value): return value
+        default:
+            throw InventoryError(
+                .invalidArgument,
+                "\(name) must be an integer in \(range.lowerBound)...\(range.upperBound)"
+            )
+        }
+    }
+
+    /// A string field, `nil` when absent.
+    func string(_ name: String) throws(InventoryError) -> String? {
+        switch fields[name] {
+        case nil: return nil
+        case .string(let value): return value
+        default: throw InventoryError(.invalidArgument, "\(name) must be a string")
+        }
+    }
+
+    /// A boolean field, `nil` when absent.
+    func bool(_ name: String) throws(InventoryError) -> Bool? {
+        switch fields[name] {
+        case nil: return nil
+        case .bool(let value): return value
+        default: throw InventoryError(.invalidArgument, "\(name) must be true or false")
+        }
+    }
+
+    /// A config field: absent keeps, null clears, an integer in `range` sets.
+    func integerUpdate(_ name: String, in range: ClosedRange<Int64>) throws(InventoryError) -> FieldUpdate<Int64> {
+        switch fields[name] {
+        case nil: return .keep
+        case .null: return .clear
+        case .integer(let value) where range.contains(value): return .set(value)
+        default:
+            throw InventoryError(
+                .invalidArgument,
+                "\(name) must be null or an integer in \(range.lowerBound)...\(range.upperBound)"
+            )
+        }
+    }
+
+    /// A config field holding a positive number: absent keeps, null clears.
+    func numberUpdate(_ name: String, max: Double) throws(InventoryError) -> FieldUpdate<Double> {
+        let value: Double
+        switch fields[name] {
+        case nil: return .keep
+        case .null: return .clear
+        case .integer(let integer): value = Double(integer)
+        case .number(let number): value = number
+        default: throw InventoryError(.invalidArgument, "\(name) must be null or a positive number")
+        }
+        guard value.isFinite, value > 0, value <= max else {
+            throw InventoryError(.invalidArgument, "\(name) must be a positive number up to \(Int64(max))")
+        }
+        return .set(value)
+    }
+}

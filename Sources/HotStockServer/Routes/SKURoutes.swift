@@ -1,0 +1,34 @@
+import Foundation
+import HotStockCore
+import Hummingbird
+
+/// `PUT /v1/skus/{sku}` (admin) and `GET /v1/skus/{sku}`.
+struct SKURoutes {
+    let inventory: Inventory
+    let maxBodyBytes: Int
+
+    func addAdmin<Context: RequestContext>(to group: RouterGroup<Context>) {
+        group.put("/v1/skus/{sku}") { request, context in
+            let sku = try context.identifier("sku")
+            let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: false)
+            let update = try ContractRequests.skuUpdate(body)
+            return ContractResponse.json(SKUBody(try await inventory.setSKU(sku, update).sku))
+        }
+    }
+
+    func addReads<Context: RequestContext>(to group: RouterGroup<Context>) {
+        group.get("/v1/skus/{sku}") { _, context in
+            ContractResponse.json(SKUBody(try await inventory.sku(try context.identifier("sku"))))
+        }
+    }
+}
+
+extension RequestContext {
+    /// A path parameter that must be a valid id (400 `invalid_argument` otherwise).
+    func identifier(_ name: String) throws(InventoryError) -> String {
+        let raw = parameters.get(name) ?? ""
+        let value = raw.removingPercentEncoding ?? raw
+        try Identifier.validate(value, field: name)
+        return value
+    }
+}

@@ -1,0 +1,28 @@
+/// How the HTTP API runs. Tokens are secrets: never logged, never printed.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on.
+    public var host: String
+    /// Port to listen on (0 picks a free one).
+    public var port: Int
+    /// `HOTSTOCK_API_TOKEN`: holds and reads.
+    public var apiToken: String
+    /// `HOTSTOCK_ADMIN_TOKEN`: stock changes, and everything the API token may do.
+    public var adminToken: String
+    /// Largest request body accepted (413 above).
+    public var maxBodyBytes: Int
+
+    /// Makes a configuration.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        apiToken: String,
+        adminToken: String,
+        maxBodyBytes: Int = 16 * 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.apiToken = apiToken
+        self.adminToken = adminToken
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

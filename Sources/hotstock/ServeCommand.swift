@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import HotStockCore
+import HotStockServer
+import Hummingbird
+import Logging
+import MariaDBClient
+import Metrics
+import Prometheus
+import RedisClient
+import ServiceLifecycle
+import UnixSignals
+
+/// `hotstock serve`: the HTTP API, with the sweeper and the syncer in the same process.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract:
+            "Serve the HTTP API; runs the sweeper and the syncer too unless told not to. SIGTERM stops it cleanly.",
+        discussion: "Tokens come from HOTSTOCK_API_TOKEN and HOTSTOCK_ADMIN_TOKEN (never from flags, which ps shows)."
+    )
+
+    @OptionGroup var engine: EngineOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (env HOTSTOCK_PORT, default 8080).") var port: Int?
+    @Flag(name: .customLong("no-sweeper"), help: "Do not expire holds in this process.") var noSweeper = false
+    @Flag(name: .customLong("no-syncer"), help: "Do not sync the outbox into MySQL in this process.") var noSyncer =
+        false
+
+    private static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    func validate() throws {
+        if let port = resolvedPort(), !(0...65_535).contains(port) {
+            throw ValidationError("--port must be in 0...65535")
+        }
+        for name in ["HOTSTOCK_API_TOKEN", "HOTSTOCK_ADMIN_TOKEN"] where (Self.environment[name] ?? "").count < 8 {
+            throw ValidationError("\(name) must be set to a secret of at least 8 characters")
+        }
+    }
+
+    private func resolvedPort() -> Int? {
+        port ?? Self.environment["HOTSTOCK_PORT"].flatMap { Int($0) }
+    }
+
+    func run() async throws {
+        let logger = engine.makeLogger(label: "hotstock", defaultLevel: .info)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let redis: RedisConnectionPool
+        let mysql: MariaDBConnectionPool?
+        do {
+            redis = RedisConnectionPool(configuration: try engine.redisConfiguration(), logger: logger)
+            mysql =
+                noSyncer ? nil : MariaDBConnectionPool(configuration: try engine.mysqlConfiguration(), logger: logger)
+        } catch {
+            EngineCommand.printFailure("\(error)")
+            throw ExitStatus.usage.exitCode
+        }
+        let inventory = Inventory(
+            redis: redis,
+            configuration: engine.inventoryConfiguration(retryBudget: .seconds(2)),
+            logger: logger
+        )
+        do {
+            try await inventory.prepare()
+        } catch {
+            // Not fatal: the server answers 503 and loads the scripts once Redis is back.
+            logger.warning("Redis is not reachable yet; serving 503 until it is", metadata: ["error": "\(error)"])
+        }
+        var services: [any Service] = []
+        if !noSweeper { services.append(Sweeper(inventory: inventory, logger: logger)) }
+        if let mysql {
+            services.append(Syncer(inventory: inventory, cold: ColdStore(pool: mysql, logger: logger), logger: logger))
+        }
+        let application = buildApplication(
+            configuration: ServerConfiguration(
+                host: host,
+                port: resolvedPort() ?? 8080,
+                apiToken: Self.environment["HOTSTOCK_API_TOKEN"] ?? "",
+                adminToken: Self.environment["HOTSTOCK_ADMIN_TOKEN"] ?? ""
+            ),
+            inventory: inventory,
+            registry: registry,
+            services: services,
+            logger: logger
+        )
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        await redis.shutdown()
+        await mysql?.shutdown()
+    }
+}

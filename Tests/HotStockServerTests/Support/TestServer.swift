@@ -1,0 +1,108 @@
+import Foundation
+import HotStockCore
+import HotStockServer
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import RedisClient
+import ServiceLifecycle
+import Testing
+
+/// Builds the real application on the test Redis (ops/dev.sh test exports its URL).
+enum TestServer {
+    static let apiToken = "test-api-token"
+    static let adminToken = "test-admin-token"
+    static let logger = Logger(label: "hotstock.server.tests")
+
+    /// One metrics registry for the whole test process (the metrics system is global).
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    static var redisURL: String {
+        ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_URL"] ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
+    }
+
+    static func inventory(url: String = redisURL, database: Int = 0, retryBudget: Duration = .seconds(2)) async throws
+        -> Inventory
+    {
+        var configuration = try RedisConfiguration(url: url)
+        configuration.database = database
+        configuration.connectTimeout = .milliseconds(500)
+        let inventory = Inventory(
+            redis: RedisConnectionPool(configuration: configuration, logger: logger),
+            configuration: InventoryConfiguration(retryBudget: retryBudget),
+            logger: logger
+        )
+        try? await inventory.prepare()
+        return inventory
+    }
+
+    static func application(
+        _ inventory: Inventory,
+        services: [any Service] = []
+    ) -> some ApplicationProtocol {
+        buildApplication(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, apiToken: apiToken, adminToken: adminToken),
+            inventory: inventory,
+            registry: registry,
+            services: services,
+            logger: logger
+        )
+    }
+
+    static func uniqueSKU(_ name: String = "http") -> String { "\(name)-\(UUID().uuidString.prefix(13))" }
+}
+
+/// A decoded JSON response body.
+func json(_ response: TestResponse) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]) ?? [:]
+}
+
+/// The contract error code of a response, if it is an error body.
+func errorCode(_ response: TestResponse) -> String? {
+    (json(response)["error"] as? [String: Any])?["code"] as? String
+}
+
+extension TestClientProtocol {
+    /// Sends a request with a bearer token and an optional JSON body.
+    func call(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        token: String? = TestServer.adminToken,
+        body: String? = nil
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil { headers[.contentType] = "application/json" }
+        return try await execute(
+            uri: path,
+            method: method,
+            headers: headers,
+            body: body.map { ByteBuffer(string: $0) }
+        )
+    }
+}
+
+extension TestClient {
+    /// Sends a request with the API token over this live connection; returns the status
+    /// and the contract error code, if any.
+    func hold(_ path: String) async throws -> (status: Int, code: String?) {
+        let response = try await execute(
+            TestClient.Request(
+                path,
+                method: .put,
+                authority: "127.0.0.1",
+                headers: [.authorization: "Bearer \(TestServer.apiToken)"]
+            )
+        )
+        let body = response.body.map { Data($0.readableBytesView) } ?? Data()
+        let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+        return (response.status.code, (object?["error"] as? [String: Any])?["code"] as? String)
+    }
+}
