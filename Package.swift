@@ -120,6 +120,8 @@ let package = Package(
             dependencies: [
                 "HotStockCore",
                 "RedisClient",
+                "MariaDBClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -154,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "hotstockTests",
-            dependencies: ["hotstock"],
+            dependencies: ["hotstock", "HotStockCore", "RedisClient"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PACKAGES=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev pkg-config)
+PACKAGES=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev pkg-config curl python3-venv)
 
 log() { printf '[dev] %s\n' "$*" >&2; }
 
@@ -130,21 +130,33 @@ cmd_run() {
   build_checked -c release --product hotstock
   local bin; bin="$(swift build -c release --show-bin-path)/hotstock"
   "$bin" migrate
-  "$bin" stock set demo-card --total 1000 --max-qty 5 >/dev/null
+  # Dev tokens: made once, kept under .local/ (never committed).
+  local tokens="$DATA/tokens.env"
+  if [ ! -f "$tokens" ]; then
+    printf 'HOTSTOCK_API_TOKEN=%s\nHOTSTOCK_ADMIN_TOKEN=%s\n' "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+      "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$tokens"
+  fi
+  set -a; . "$tokens"; set +a
+  local port="${HOTSTOCK_PORT:-8080}"
+  "$bin" serve --port "$port" &
+  local server=$!
+  trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fs -X PUT "http://127.0.0.1:$port/v1/skus/demo-card" -H "Authorization: Bearer $HOTSTOCK_ADMIN_TOKEN" \
+    -H 'Content-Type: application/json' -d '{"total": 1000, "max_qty": 5}' >/dev/null
   cat >&2 <<HELP
-[dev] HotStock is running on Redis 127.0.0.1:$REDIS_PORT with a demo SKU "demo-card" (1000 units).
-[dev] In another shell:
-        eval "\$(ops/dev.sh env)"
-        $bin hold place demo-card order-1 --qty 2 --buyer u42 --json
-        $bin hold confirm demo-card order-1 --json
-        $bin stock show demo-card --json
-        $bin reconcile
-[dev] Running the syncer (Redis outbox -> MariaDB 127.0.0.1:$MYSQL_PORT) and the sweeper; Ctrl-C stops them.
+[dev] HotStock serves http://127.0.0.1:$port (Redis 127.0.0.1:$REDIS_PORT, MariaDB 127.0.0.1:$MYSQL_PORT, tokens in $tokens)
+[dev] with a demo SKU "demo-card" of 1000 units. Hold and confirm:
+
+curl -s -X PUT http://127.0.0.1:$port/v1/skus/demo-card/holds/order-1 -H 'Authorization: Bearer $HOTSTOCK_API_TOKEN' -H 'Content-Type: application/json' -d '{"qty": 2, "buyer": "u42"}'
+curl -s -X POST http://127.0.0.1:$port/v1/skus/demo-card/holds/order-1/confirm -H 'Authorization: Bearer $HOTSTOCK_API_TOKEN'
+
+[dev] Ctrl-C stops the server.
 HELP
-  "$bin" sync --log-level info &
-  local syncer=$!
-  trap 'kill -TERM $syncer 2>/dev/null; wait $syncer 2>/dev/null' EXIT
-  "$bin" sweep
+  wait $server
 }
 
 cmd_test() {
@@ -154,7 +166,13 @@ cmd_test() {
   cd "$ROOT"
   "$ROOT/ops/format.sh" --check
   build_checked --build-tests
-  swift test --skip-build "$@"
+  local test_log="$ROOT/.local/test.log"
+  swift test --skip-build "$@" 2>&1 | tee "$test_log"
+  # The HTTP contract under generated input: no 5xx, every response true to openapi.yaml.
+  "$ROOT/ops/schemathesis.sh" "$(swift build --show-bin-path)/hotstock"
+  local count
+  count="$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$test_log" | tail -n 1)"
+  echo "tests: ${count:-0} passed, 0 failed"
 }
 
 command="${1:-}"

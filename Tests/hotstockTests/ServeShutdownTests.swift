@@ -1,0 +1,136 @@
+import Foundation
+import HotStockCore
+import Logging
+import RedisClient
+import Synchronization
+import Testing
+
+/// Runs the real `hotstock serve` process and stops it with SIGTERM mid-load.
+@Suite("hotstock serve under SIGTERM")
+struct ServeShutdownTests {
+    final class Acknowledged: Sendable {
+        let orders = Mutex<[String]>([])
+        let stop = Atomic<Bool>(false)
+    }
+
+    @Test func sigtermDuringLoadLosesNoAcknowledgedHold() async throws {
+        let port = Int.random(in: 40_000...49_999)
+        let server = Process()
+        server.executableURL = CommandLineTests.binary
+        server.arguments = ["serve", "--port", String(port), "--no-syncer", "--log-level", "warning"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOTSTOCK_API_TOKEN"] = "sigterm-api-token"
+        environment["HOTSTOCK_ADMIN_TOKEN"] = "sigterm-admin-token"
+        server.environment = environment
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+
+        let sku = CommandLineTests.uniqueSKU()
+        let client = HTTPProbe(port: port, token: "sigterm-admin-token")
+        var up = false
+        for _ in 0..<100 where !up {
+            try await Task.sleep(for: .milliseconds(100))
+            up = (try? await client.send("GET", "/health/live")) == 200
+        }
+        #expect(up, "the server did not start")
+        #expect(try await client.send("PUT", "/v1/skus/\(sku)", body: #"{"total": 1000000}"#) == 200)
+
+        let acknowledged = Acknowledged()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var step = 0
+                    while !acknowledged.stop.load(ordering: .relaxed) {
+                        let order = "w\(worker)-\(step)"
+                        step += 1
+                        if (try? await client.send("PUT", "/v1/skus/\(sku)/holds/\(order)")) == 201 {
+                            acknowledged.orders.withLock { $0.append(order) }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(700))
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+            acknowledged.stop.store(true, ordering: .relaxed)
+            try await group.waitForAll()
+        }
+        #expect(server.terminationStatus == 0, "serve exited \(server.terminationStatus) on SIGTERM")
+
+        let orders = acknowledged.orders.withLock { $0 }
+        #expect(orders.count > 50)
+        let redisURL =
+            ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_URL"]
+            ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
+        let pool = RedisConnectionPool(
+            configuration: try RedisConfiguration(url: redisURL),
+            logger: Logger(label: "test")
+        )
+        let inventory = Inventory(redis: pool, logger: Logger(label: "test"))
+        let snapshot = try await inventory.sku(sku)
+        #expect(snapshot.isBalanced)
+        // Every acknowledged hold is there; a request cut by the shutdown may have landed too.
+        #expect(snapshot.held >= Int64(orders.count))
+        for order in orders {
+            #expect(try await inventory.hold(sku: sku, order: order).state == .held)
+        }
+        await pool.shutdown()
+    }
+}
+
+/// A minimal HTTP/1.1 client over a fresh TCP connection per request (blocking I/O on a
+/// thread of its own), enough to probe the server from outside its process.
+struct HTTPProbe: Sendable {
+    let port: Int
+    let token: String
+
+    /// Sends a request and returns the status code.
+    func send(_ method: String, _ path: String, body: String = "") async throws -> Int {
+        let port = self.port
+        let token = self.token
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    continuation.resume(returning: try Self.exchange(port: port, token: token, method, path, body))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    struct Failure: Error {}
+
+    private static func exchange(port: Int, token: String, _ method: String, _ path: String, _ body: String) throws
+        -> Int
+    {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure() }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw Failure() }
+        let request =
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let bytes = Array(request.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count else { throw Failure() }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(fd, &buffer, buffer.count)
+        guard count > 12 else { throw Failure() }
+        let status = String(decoding: buffer[9..<12], as: UTF8.self)
+        guard let code = Int(status) else { throw Failure() }
+        return code
+    }
+}
