@@ -170,6 +170,9 @@ cmd_test() {
   swift test --skip-build "$@" 2>&1 | tee "$test_log"
   # The HTTP contract under generated input: no 5xx, every response true to openapi.yaml.
   "$ROOT/ops/schemathesis.sh" "$(swift build --show-bin-path)/hotstock"
+  # Small load runs: they fail (exit 1) on any invariant violation.
+  "$(swift build --show-bin-path)/loadtest" run flash --buyers 3000 --out "$ROOT/.local/loadtest/flash"
+  "$(swift build --show-bin-path)/loadtest" run retry-storm --buyers 1000 --out "$ROOT/.local/loadtest/retry-storm"
   local count
   count="$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$test_log" | tail -n 1)"
   echo "tests: ${count:-0} passed, 0 failed"

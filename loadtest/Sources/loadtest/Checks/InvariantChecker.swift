@@ -1,0 +1,119 @@
+import Foundation
+import Histogram
+import HotStockCore
+import RedisClient
+
+/// Checks the invariants of DESIGN section 2 after a run, against Redis and MySQL.
+struct InvariantChecker {
+    let inventory: Inventory
+    let cold: ColdStore?
+    let scenario: Scenario
+    let skus: [String]
+    let ledger: Ledger
+
+    struct Findings: Codable, Sendable {
+        var violations: [String] = []
+        var sweeperLatenessP99Ms: Int64 = 0
+        var sweeperLatenessMaxMs: Int64 = 0
+        var expiredHolds = 0
+        var mysqlCatchUpMs: Int64?
+    }
+
+    /// Waits for abandoned holds to expire (the sweeper's work), then checks.
+    func check(loadEnded: ContinuousClock.Instant) async throws -> Findings {
+        var findings = Findings()
+        if let cold {
+            // How long MySQL takes to equal Redis once the load stops.
+            findings.mysqlCatchUpMs = try await waitForMySQL(cold, since: loadEnded)
+        }
+        try await waitForSweeper()
+        for sku in skus {
+            let snapshot = try await inventory.sku(sku)
+            if !snapshot.isBalanced {
+                findings.violations.append(
+                    "\(sku): available \(snapshot.available) + held \(snapshot.held) + sold \(snapshot.sold) != total \(snapshot.total)"
+                )
+            }
+            if snapshot.sold > snapshot.total {
+                findings.violations.append("\(sku): oversold, sold \(snapshot.sold) > total \(snapshot.total)")
+            }
+            let seen = ledger.confirmedUnits(sku)
+            if snapshot.sold != seen {
+                findings.violations.append("\(sku): sold \(snapshot.sold) but clients saw \(seen) units confirmed")
+            }
+        }
+        let now = try await inventory.redisTimeMs()
+        var lateness = Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
+        var buyers: [String: Set<String>] = [:]
+        for placed in ledger.holds {
+            let hold = try await inventory.hold(sku: placed.sku, order: placed.order)
+            if hold.state == .held && hold.expiresAtMs <= now {
+                findings.violations.append(
+                    "hold \(placed.sku)/\(placed.order) still held \(now - hold.expiresAtMs) ms past its expiry"
+                )
+            }
+            if hold.state == .expired, let final = hold.finalAtMs {
+                _ = lateness.record(UInt64(max(0, final - hold.expiresAtMs)))
+                findings.expiredHolds += 1
+            }
+            if let buyer = placed.buyer { buyers[placed.sku, default: []].insert(buyer) }
+        }
+        findings.sweeperLatenessP99Ms = Int64(lateness.valueAtPercentile(99))
+        findings.sweeperLatenessMaxMs = Int64(lateness.max)
+        if let limit = scenario.perBuyerLimit {
+            for (sku, names) in buyers {
+                for buyer in names {
+                    let units =
+                        try await inventory.redis.send("GET", inventory.keys.buyerKey(sku: sku, buyer: buyer)).int ?? 0
+                    if units > limit {
+                        findings.violations.append("buyer \(buyer) of \(sku) has \(units) units, limit \(limit)")
+                    }
+                }
+            }
+        }
+        if let cold {
+            // After the expiries, MySQL must come level again, then match hold by hold.
+            let levelAgain = try await waitForMySQL(cold, since: .now)
+            if findings.mysqlCatchUpMs == nil || levelAgain == nil {
+                findings.violations.append("MySQL did not catch up with Redis within 60 s")
+            }
+            let report = try await Reconciler(inventory: inventory, cold: cold, logger: inventory.logger)
+                .reconcile(fix: false, only: Set(skus))
+            for drift in report.drift.prefix(20) {
+                findings.violations.append(
+                    "MySQL differs: \(drift.kind) \(drift.id) \(drift.field) redis=\(drift.redis) mysql=\(drift.mysql)"
+                )
+            }
+        }
+        return findings
+    }
+
+    /// Waits until no held units remain past the abandon TTL (at most TTL + 15 s).
+    private func waitForSweeper() async throws {
+        let deadline = ContinuousClock.now + .milliseconds(scenario.abandonTTLMs + 15_000)
+        while ContinuousClock.now < deadline {
+            var held: Int64 = 0
+            for sku in skus { held += try await inventory.sku(sku).held }
+            if held == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Milliseconds from the end of the load until MySQL's counters equal Redis's.
+    private func waitForMySQL(_ cold: ColdStore, since loadEnded: ContinuousClock.Instant) async throws -> Int64? {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            var equal = true
+            for sku in skus where try await cold.sku(sku)?.sku != (try await inventory.sku(sku)) {
+                equal = false
+                break
+            }
+            if equal {
+                let waited = ContinuousClock.now - loadEnded
+                return waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,37 @@
+import HotStockCore
+
+/// Drives the engine in this process, through `Inventory`.
+struct InProcessDriver: LoadDriver {
+    let inventory: Inventory
+    var target: String { "inprocess" }
+
+    func hold(sku: String, order: String, qty: Int64, buyer: String?, ttlMs: Int64) async -> DriverOutcome {
+        await outcome {
+            let placement = try await inventory.placeHold(sku: sku, order: order, qty: qty, buyer: buyer, ttlMs: ttlMs)
+            return DriverOutcome(code: placement.created ? "held" : "repeated", state: placement.hold.state.rawValue)
+        }
+    }
+
+    func confirm(sku: String, order: String) async -> DriverOutcome {
+        await outcome {
+            let confirmation = try await inventory.confirm(sku: sku, order: order)
+            return DriverOutcome(code: "confirmed", state: confirmation.hold.state.rawValue)
+        }
+    }
+
+    func release(sku: String, order: String) async -> DriverOutcome {
+        await outcome {
+            DriverOutcome(code: "released", state: try await inventory.release(sku: sku, order: order).state.rawValue)
+        }
+    }
+
+    private func outcome(_ body: () async throws -> DriverOutcome) async -> DriverOutcome {
+        do {
+            return try await body()
+        } catch let error as InventoryError {
+            return DriverOutcome(code: error.code.rawValue)
+        } catch {
+            return DriverOutcome(code: "transport")
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// How one request of a run ended: `held`, `repeated`, `confirmed`, `released`, a
+/// contract error code (`sold_out`, ...), or `transport` when the engine could not be
+/// asked at all.
+struct DriverOutcome: Sendable {
+    var code: String
+    /// The hold's state after a confirm or release that succeeded.
+    var state: String?
+}
+
+/// Sends the engine's operations: in-process through `Inventory`, or over HTTP.
+protocol LoadDriver: Sendable {
+    /// A label for reports (`inprocess`, `http://...`).
+    var target: String { get }
+    func hold(sku: String, order: String, qty: Int64, buyer: String?, ttlMs: Int64) async -> DriverOutcome
+    func confirm(sku: String, order: String) async -> DriverOutcome
+    func release(sku: String, order: String) async -> DriverOutcome
+}

@@ -1,0 +1,29 @@
+import Synchronization
+
+/// What the clients of a run saw succeed: holds placed, and confirms (counted once per
+/// order, whatever the retries), per SKU.
+final class Ledger: Sendable {
+    struct Placed: Sendable, Hashable {
+        var sku: String
+        var order: String
+        var buyer: String?
+        var qty: Int64
+    }
+
+    private let placed = Mutex<[String: Placed]>([:])
+    private let confirmed = Mutex<[String: Int64]>([:])
+    private let confirmedOrders = Mutex<Set<String>>([])
+
+    func recordHold(_ hold: Placed) {
+        placed.withLock { $0["\(hold.sku)/\(hold.order)"] = hold }
+    }
+
+    func recordConfirm(sku: String, order: String, qty: Int64) {
+        let first = confirmedOrders.withLock { $0.insert("\(sku)/\(order)").inserted }
+        if first { confirmed.withLock { $0[sku, default: 0] += qty } }
+    }
+
+    var holds: [Placed] { placed.withLock { Array($0.values) } }
+
+    func confirmedUnits(_ sku: String) -> Int64 { confirmed.withLock { $0[sku] ?? 0 } }
+}

@@ -1,0 +1,59 @@
+import Histogram
+import Synchronization
+
+/// Records every request of a run: latency by operation (HdrHistogram, microseconds),
+/// outcomes by operation and code, and a per-second timeline.
+final class Recorder: Sendable {
+    struct Second: Sendable {
+        var operations = 0
+        var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    struct State: Sendable {
+        var latency: [String: Histogram<UInt64>] = [:]
+        var outcomes: [String: [String: Int]] = [:]
+        var seconds: [Second] = []
+    }
+
+    private let state = Mutex(State())
+    private let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+
+    init() { started = clock.now }
+
+    /// Time since the run started, in seconds.
+    var elapsed: Double { seconds(clock.now - started) }
+
+    /// Times `body` and records it under `operation`.
+    func measure(_ operation: String, _ body: () async -> DriverOutcome) async -> DriverOutcome {
+        let begin = clock.now
+        let outcome = await body()
+        let end = clock.now
+        let micros = UInt64(
+            max(
+                1,
+                (end - begin).components.attoseconds / 1_000_000_000_000 + (end - begin).components.seconds * 1_000_000
+            )
+        )
+        let second = Int(seconds(end - started))
+        state.withLock { state in
+            state.latency[
+                operation,
+                default: Histogram(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+            ]
+            .record(micros)
+            state.outcomes[operation, default: [:]][outcome.code, default: 0] += 1
+            while state.seconds.count <= second { state.seconds.append(Second()) }
+            state.seconds[second].operations += 1
+            _ = state.seconds[second].latency.record(micros)
+        }
+        return outcome
+    }
+
+    /// A copy of everything recorded.
+    var snapshot: State { state.withLock { $0 } }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

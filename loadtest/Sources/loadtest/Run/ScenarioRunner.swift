@@ -1,0 +1,82 @@
+import Foundation
+import Synchronization
+
+/// Runs a scenario's client side: buyers arrive `concurrency` at a time, hold, then pay,
+/// cancel or abandon; in `retry-storm` every request is sent `1 + retries` times at once.
+struct ScenarioRunner: Sendable {
+    let scenario: Scenario
+    let driver: any LoadDriver
+    let skuIDs: [String]
+    let recorder: Recorder
+    let ledger: Ledger
+
+    /// Hands out buyer numbers to the workers.
+    final class Queue: Sendable {
+        private let next = Atomic<Int>(0)
+        let limit: Int
+        init(limit: Int) { self.limit = limit }
+        func take() -> Int? {
+            let value = next.add(1, ordering: .relaxed).oldValue
+            return value < limit ? value : nil
+        }
+    }
+
+    /// Runs every buyer (or until `duration_s`), then returns.
+    func run(progress: @escaping @Sendable () -> Void) async {
+        let queue = Queue(limit: scenario.buyers)
+        let deadline = scenario.durationS.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        let zipf = ZipfTable(count: skuIDs.count, exponent: scenario.zipfExponent)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<scenario.concurrency {
+                group.addTask {
+                    while let buyer = queue.take() {
+                        if let deadline, ContinuousClock.now >= deadline { return }
+                        await serve(buyer: buyer, zipf: zipf)
+                        progress()
+                    }
+                }
+            }
+        }
+    }
+
+    private func serve(buyer index: Int, zipf: ZipfTable) async {
+        var random = SeededRandom(seed: scenario.seed ^ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
+        let sku = scenario.kind == "catalog" ? skuIDs[zipf.pick(&random)] : skuIDs[index % skuIDs.count]
+        let order = "o\(index)"
+        // With a per-buyer limit, a third of the buyers come back for more.
+        let buyer = scenario.perBuyerLimit == nil ? "u\(index)" : "u\(index % max(1, scenario.buyers * 2 / 3))"
+        let qty = Int64.random(in: 1...scenario.maxUnitsPerHold, using: &random)
+        let fate = Double.random(in: 0..<1, using: &random)
+        let pays = fate < scenario.payShare
+        let cancels = !pays && fate < scenario.payShare + scenario.cancelShare
+        let ttl = pays || cancels ? scenario.holdTTLMs : scenario.abandonTTLMs
+
+        let held = await repeated("hold") {
+            await driver.hold(sku: sku, order: order, qty: qty, buyer: buyer, ttlMs: ttl)
+        }
+        guard held.contains(where: { $0.code == "held" || $0.code == "repeated" }) else { return }
+        ledger.recordHold(Ledger.Placed(sku: sku, order: order, buyer: buyer, qty: qty))
+        if pays {
+            let confirms = await repeated("confirm") { await driver.confirm(sku: sku, order: order) }
+            if confirms.contains(where: { $0.code == "confirmed" }) {
+                ledger.recordConfirm(sku: sku, order: order, qty: qty)
+            }
+        } else if cancels {
+            _ = await repeated("release") { await driver.release(sku: sku, order: order) }
+        }
+    }
+
+    /// Sends one operation, or `1 + retries` copies of it at once in a retry storm.
+    private func repeated(_ operation: String, _ body: @escaping @Sendable () async -> DriverOutcome) async
+        -> [DriverOutcome]
+    {
+        let copies = scenario.kind == "retry-storm" ? 1 + scenario.retries : 1
+        if copies == 1 { return [await recorder.measure(operation, body)] }
+        return await withTaskGroup(of: DriverOutcome.self) { group in
+            for _ in 0..<copies { group.addTask { await recorder.measure(operation, body) } }
+            var outcomes: [DriverOutcome] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+    }
+}

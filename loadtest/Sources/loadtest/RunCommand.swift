@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import HotStockCore
+import Logging
+import MariaDBClient
+import RedisClient
+
+/// `loadtest run SCENARIO`: drive a scenario against the engine, check every invariant,
+/// write the reports; exit 1 naming any violation.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario (flash, catalog, retry-storm or a JSON file), check the invariants, write reports."
+    )
+
+    @Argument(help: "A scenario name from loadtest/scenarios/ or a JSON file.") var scenarioName: String
+    @Option(help: "inprocess, or the base URL of a running hotstock serve.") var target = "inprocess"
+    @Option(help: "Override the scenario's buyer count.") var buyers: Int?
+    @Option(help: "Override the scenario's concurrency.") var concurrency: Int?
+    @Option(help: "Override the scenario's seed.") var seed: UInt64?
+    @Option(help: "Override the scenario's duration in seconds.") var duration: Double?
+    @Option(help: "Folder for report.json and report.html (default loadtest/out/<scenario>).") var out: String?
+    @Flag(help: "Also run the MySQL row-lock and bare Redis DECRBY baselines with the same sale.") var baselines = false
+    @Flag(name: .customLong("no-mysql"), help: "Skip MySQL (no syncer, no MySQL checks).") var noMySQL = false
+
+    func run() async throws {
+        var scenario = try Scenario.load(scenarioName)
+        if let buyers { scenario.buyers = buyers }
+        if let concurrency { scenario.concurrency = concurrency }
+        if let seed { scenario.seed = seed }
+        if let duration { scenario.durationS = duration }
+        try scenario.validate()
+
+        let environment = ProcessInfo.processInfo.environment
+        var logger = Logger(label: "hotstock.loadtest")
+        logger.logLevel = .warning
+        var redisConfiguration = try RedisConfiguration(
+            url: environment["HOTSTOCK_REDIS_URL"] ?? "redis://127.0.0.1:6379/0"
+        )
+        redisConfiguration.poolSize = 4
+        let redis = RedisConnectionPool(configuration: redisConfiguration, logger: logger)
+        let partitions = environment["HOTSTOCK_PARTITIONS"].flatMap { Int($0) } ?? 16
+        let inventory = Inventory(
+            redis: redis,
+            configuration: InventoryConfiguration(keySpace: KeySpace(partitions: partitions)),
+            logger: logger
+        )
+        try await inventory.prepare()
+        var mysql: MariaDBConnectionPool?
+        if !noMySQL, let url = environment["HOTSTOCK_MYSQL_URL"] {
+            var configuration = try MariaDBConfiguration(url: url)
+            configuration.poolSize = 8
+            mysql = MariaDBConnectionPool(configuration: configuration, logger: logger)
+        }
+        let cold = mysql.map { ColdStore(pool: $0, logger: logger) }
+        try await cold?.migrate()
+
+        let runID = UUID().uuidString.prefix(6).lowercased()
+        let skus = (0..<scenario.skus).map { "\(scenario.name)-\(runID)-\($0)" }
+        var update = SKUUpdate(total: scenario.unitsPerSKU)
+        update.maxQty = .set(max(scenario.maxUnitsPerHold, 1))
+        if let limit = scenario.perBuyerLimit { update.perBuyerLimit = .set(limit) }
+        if let rate = scenario.releaseRate {
+            update.releaseRate = .set(rate)
+            update.releaseBurst = .set(scenario.releaseBurst ?? 0)
+            update.opensAtMs = .set(try await inventory.redisTimeMs())
+        }
+        for sku in skus { _ = try await inventory.setSKU(sku, update) }
+
+        let driver: any LoadDriver
+        var httpDriver: HTTPDriver?
+        if target == "inprocess" {
+            driver = InProcessDriver(inventory: inventory)
+        } else {
+            let http = HTTPDriver.make(
+                baseURL: target,
+                token: environment["HOTSTOCK_API_TOKEN"] ?? "",
+                connections: scenario.concurrency
+            )
+            httpDriver = http
+            driver = http
+        }
+
+        let recorder = Recorder()
+        let ledger = Ledger()
+        let sampler = StockSampler()
+        let progress = LiveProgress(recorder: recorder, total: scenario.buyers)
+        let inProcess = target == "inprocess"
+        let runner = ScenarioRunner(
+            scenario: scenario,
+            driver: driver,
+            skuIDs: skus,
+            recorder: recorder,
+            ledger: ledger
+        )
+        let (loadSeconds, loadEnded, findings) = try await withThrowingTaskGroup(
+            of: Void.self,
+            returning: (Double, ContinuousClock.Instant, InvariantChecker.Findings).self
+        ) { group in
+            // In-process runs carry their own sweeper and syncer; a server runs its own.
+            if inProcess {
+                let sweeper = Sweeper(inventory: inventory, logger: logger)
+                group.addTask { try await sweeper.run() }
+                if let cold {
+                    let syncer = Syncer(inventory: inventory, cold: cold, logger: logger)
+                    group.addTask { try await syncer.run() }
+                }
+            }
+            group.addTask { await sampler.run(inventory: inventory, skus: skus, recorder: recorder) }
+            let started = recorder.elapsed
+            await runner.run { progress.tick() }
+            let loadEnded = ContinuousClock.now
+            let loadSeconds = recorder.elapsed - started
+            progress.finish()
+            let findings = try await InvariantChecker(
+                inventory: inventory,
+                cold: cold,
+                scenario: scenario,
+                skus: skus,
+                ledger: ledger
+            ).check(loadEnded: loadEnded)
+            group.cancelAll()
+            return (loadSeconds, loadEnded, findings)
+        }
+        _ = loadEnded
+
+        let snapshot = recorder.snapshot
+        let holdCount = snapshot.outcomes["hold"]?.values.reduce(0, +) ?? 0
+        let allCount = snapshot.outcomes.values.flatMap(\.values).reduce(0, +)
+        var report = RunReport(
+            scenario: scenario,
+            target: driver.target,
+            loadSeconds: loadSeconds,
+            holdsPerSecond: Double(holdCount) / max(loadSeconds, 0.001),
+            operationsPerSecond: Double(allCount) / max(loadSeconds, 0.001),
+            latency: snapshot.latency.mapValues(RunReport.latency),
+            outcomes: snapshot.outcomes,
+            timeline: snapshot.seconds.enumerated().map { index, second in
+                RunReport.Second(
+                    t: index,
+                    operations: second.operations,
+                    p99Ms: Double(second.latency.valueAtPercentile(99)) / 1000
+                )
+            },
+            stock: sampler.curve,
+            findings: findings,
+            baselines: nil
+        )
+        if baselines {
+            var figures = RunReport.BaselineFigures()
+            if let mysql {
+                figures.mysqlRowLockHoldsPerS = try await Baselines.mysqlRowLock(scenario: scenario, pool: mysql)
+                figures.hotstockOverMySQL = figures.mysqlRowLockHoldsPerS.map { report.holdsPerSecond / $0 }
+            }
+            figures.redisDecrPerS = try await Baselines.redisDecr(scenario: scenario, pool: redis)
+            figures.hotstockOverRedisDecr = figures.redisDecrPerS.map { report.holdsPerSecond / $0 }
+            report.baselines = figures
+        }
+        let folder = URL(fileURLWithPath: out ?? "loadtest/out/\(scenario.name)")
+        try report.write(to: folder)
+        print(report.text)
+        print("reports: \(folder.path)/report.json, \(folder.path)/report.html")
+
+        await httpDriver?.shutdown()
+        await redis.shutdown()
+        await mysql?.shutdown()
+        if !report.passed { throw ExitCode(1) }
+    }
+}
