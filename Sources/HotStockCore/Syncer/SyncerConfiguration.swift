@@ -32,7 +32,7 @@ public struct SyncerConfiguration: Sendable {
     public init(
         group: String = "hotstock-syncer",
         consumer: String = Self.defaultConsumer,
-        batchSize: Int = 1_000,
+        batchSize: Int = 4_000,
         idleWait: Duration = .milliseconds(50),
         claimMinIdle: Duration = .seconds(30),
         claimInterval: Duration = .seconds(5),

@@ -58,6 +58,8 @@ struct BenchCommand: AsyncParsableCommand {
             let (events, perSecond) = try await measureSyncer(inventory, mysqlURL: mysql, logger: logger)
             print(String(format: "syncer_events_per_s %.0f  (%d outbox entries into MySQL)", perSecond, events))
         }
+        let perHold = try await measureMemoryPerHold(inventory, count: 50_000)
+        print(String(format: "redis_bytes_per_live_hold %.0f  (50000 holds, outbox excluded)", perHold))
         if benchmarkRequests > 0 {
             let sku = "bench-rb-\(UUID().uuidString.prefix(8))"
             _ = try await inventory.setSKU(sku, SKUUpdate(total: InventoryLimits.maxCount))
@@ -99,6 +101,36 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Double(holds) / seconds
+    }
+
+    /// Redis bytes per live hold: `used_memory` grown by `count` one-unit holds on a fresh
+    /// SKU, less what the outbox stream grew by (the syncer trims that part away).
+    private func measureMemoryPerHold(_ inventory: Inventory, count: Int) async throws -> Double {
+        let sku = "mem-\(UUID().uuidString.prefix(4))"
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: Int64(count)))
+        let events = inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku))
+        func usedMemory() async throws -> Int64 {
+            let info = try await inventory.redis.send("INFO", "memory").string ?? ""
+            let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }
+            return line.flatMap { Int64($0.dropFirst("used_memory:".count)) } ?? 0
+        }
+        func streamMemory() async throws -> Int64 {
+            (try? await inventory.redis.send("MEMORY", "USAGE", events, "SAMPLES", "0").int) ?? 0
+        }
+        let before = try await usedMemory()
+        let streamBefore = try await streamMemory()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<64 {
+                group.addTask {
+                    for index in stride(from: worker, to: count, by: 64) {
+                        _ = try await inventory.placeHold(sku: sku, order: "m\(index)", ttlMs: 3_600_000)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let grown = try await usedMemory() - before - (try await streamMemory() - streamBefore)
+        return Double(grown) / Double(count)
     }
 
     /// Drains the outbox (the run above filled it) into MySQL; returns entries applied

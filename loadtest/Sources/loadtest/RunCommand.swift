@@ -18,6 +18,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "inprocess, or the base URL of a running hotstock serve.") var target = "inprocess"
     @Option(help: "Override the scenario's buyer count.") var buyers: Int?
     @Option(help: "Override the scenario's concurrency.") var concurrency: Int?
+    @Option(help: "Override the scenario's units per SKU.") var units: Int64?
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
     @Option(help: "Override the scenario's duration in seconds.") var duration: Double?
     @Option(help: "Folder for report.json and report.html (default loadtest/out/<scenario>).") var out: String?
@@ -28,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
         var scenario = try Scenario.load(scenarioName)
         if let buyers { scenario.buyers = buyers }
         if let concurrency { scenario.concurrency = concurrency }
+        if let units { scenario.unitsPerSKU = units }
         if let seed { scenario.seed = seed }
         if let duration { scenario.durationS = duration }
         try scenario.validate()
