@@ -23,9 +23,13 @@ profile_settings() {
     *) log "unknown profile $PROFILE (dev or test)"; exit 2 ;;
   esac
   DATA="$ROOT/.local/$PROFILE"
+  # Local users and passwords: ops/redis/users.acl and ops/mariadb/users.sql.
   REDIS_URL="redis://hotstock:hotstock-dev@127.0.0.1:$REDIS_PORT/0"
-  REDIS_ADMIN_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  REDIS_ADMIN_URL="redis://admin:hotstock-admin-dev@127.0.0.1:$REDIS_PORT/0"
+  REDIS_OPS_URL="redis://ops:hotstock-ops-dev@127.0.0.1:$REDIS_PORT/0"
   MYSQL_URL="mysql://hotstock:hotstock-dev@127.0.0.1:$MYSQL_PORT/hotstock"
+  MYSQL_ADMIN_URL="mysql://hotstock_admin:hotstock-dev@127.0.0.1:$MYSQL_PORT/hotstock"
+  MYSQL_RO_URL="mysql://hotstock_ro:hotstock-dev@127.0.0.1:$MYSQL_PORT/hotstock"
 }
 
 install_packages() {
@@ -45,14 +49,17 @@ install_packages() {
   command -v swift >/dev/null 2>&1 || { log "Swift 6 is not installed (expected at /opt/swift)"; exit 1; }
 }
 
+redis_admin() { redis-cli -p "$REDIS_PORT" --user admin --pass hotstock-admin-dev --no-auth-warning "$@"; }
+
 start_redis() {
   mkdir -p "$DATA/redis"
-  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then return; fi
+  if [ "$(redis_admin ping 2>/dev/null)" = PONG ]; then return; fi
   log "starting Redis on 127.0.0.1:$REDIS_PORT ($DATA/redis)"
   redis-server "$ROOT/ops/redis/redis.conf" --port "$REDIS_PORT" --dir "$DATA/redis" \
+    --aclfile "$ROOT/ops/redis/users.acl" \
     --daemonize yes --pidfile "$DATA/redis/redis.pid" --logfile "$DATA/redis/redis.log"
   for _ in $(seq 1 100); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return
+    [ "$(redis_admin ping 2>/dev/null)" = PONG ] && return
     sleep 0.1
   done
   log "Redis did not start; see $DATA/redis/redis.log"; exit 1
@@ -62,7 +69,10 @@ mysql_admin() { mariadb --no-defaults --socket="$DATA/mariadb/mysqld.sock" -uroo
 
 start_mariadb() {
   mkdir -p "$DATA/mariadb"
-  if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then return; fi
+  if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then
+    mysql_admin <"$ROOT/ops/mariadb/users.sql"
+    return
+  fi
   if [ ! -d "$DATA/mariadb/data/mysql" ]; then
     log "initialising MariaDB in $DATA/mariadb/data"
     mariadb-install-db --no-defaults --datadir="$DATA/mariadb/data" --user=root \
@@ -75,11 +85,7 @@ start_mariadb() {
     >/dev/null 2>&1 &
   for _ in $(seq 1 300); do
     if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then
-      mysql_admin <<'SQL'
-CREATE DATABASE IF NOT EXISTS hotstock;
-CREATE USER IF NOT EXISTS 'hotstock'@'127.0.0.1' IDENTIFIED BY 'hotstock-dev';
-GRANT ALL ON hotstock.* TO 'hotstock'@'127.0.0.1';
-SQL
+      mysql_admin <"$ROOT/ops/mariadb/users.sql"
       return
     fi
     sleep 0.1
@@ -88,7 +94,7 @@ SQL
 }
 
 stop_services() {
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis_admin shutdown nosave >/dev/null 2>&1 || true
   if [ -f "$DATA/mariadb/mariadb.pid" ]; then
     kill "$(cat "$DATA/mariadb/mariadb.pid")" 2>/dev/null || true
   fi
@@ -98,12 +104,16 @@ print_env() {
   cat <<ENV
 export HOTSTOCK_REDIS_URL='$REDIS_URL'
 export HOTSTOCK_REDIS_ADMIN_URL='$REDIS_ADMIN_URL'
+export HOTSTOCK_REDIS_OPS_URL='$REDIS_OPS_URL'
 export HOTSTOCK_MYSQL_URL='$MYSQL_URL'
+export HOTSTOCK_MYSQL_ADMIN_URL='$MYSQL_ADMIN_URL'
+export HOTSTOCK_MYSQL_RO_URL='$MYSQL_RO_URL'
 ENV
 }
 
 export_env() {
-  export HOTSTOCK_REDIS_URL="$REDIS_URL" HOTSTOCK_REDIS_ADMIN_URL="$REDIS_ADMIN_URL" HOTSTOCK_MYSQL_URL="$MYSQL_URL"
+  export HOTSTOCK_REDIS_URL="$REDIS_URL" HOTSTOCK_REDIS_ADMIN_URL="$REDIS_ADMIN_URL" HOTSTOCK_REDIS_OPS_URL="$REDIS_OPS_URL"
+  export HOTSTOCK_MYSQL_URL="$MYSQL_URL" HOTSTOCK_MYSQL_ADMIN_URL="$MYSQL_ADMIN_URL" HOTSTOCK_MYSQL_RO_URL="$MYSQL_RO_URL"
 }
 
 start_services() {
@@ -129,7 +139,7 @@ cmd_run() {
   cd "$ROOT"
   build_checked -c release --product hotstock
   local bin; bin="$(swift build -c release --show-bin-path)/hotstock"
-  "$bin" migrate
+  "$bin" migrate --mysql-url "$MYSQL_ADMIN_URL"
   # Dev tokens: made once, kept under .local/ (never committed).
   local tokens="$DATA/tokens.env"
   if [ ! -f "$tokens" ]; then

@@ -35,10 +35,21 @@ public func buildRouter(
     let admin = router.group().add(middleware: BearerAuthMiddleware(accepting: [configuration.adminToken]))
     SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addAdmin(to: admin)
 
+    let tokenLimiter = configuration.tokenRate.map { RateLimiter(rate: $0, burst: $0 * 2) }
     let api = router.group()
-        .add(middleware: BearerAuthMiddleware(accepting: [configuration.apiToken, configuration.adminToken]))
+        .add(
+            middleware: BearerAuthMiddleware(
+                accepting: [configuration.apiToken, configuration.adminToken],
+                limiter: tokenLimiter
+            )
+        )
     SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addReads(to: api)
-    HoldRoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes, outcomes: HoldOutcomeMetrics())
-        .add(to: api)
+    HoldRoutes(
+        inventory: inventory,
+        maxBodyBytes: configuration.maxBodyBytes,
+        outcomes: HoldOutcomeMetrics(),
+        buyerLimiter: configuration.buyerRate.map { RateLimiter(rate: $0, burst: $0 * 2) }
+    )
+    .add(to: api)
     return router
 }

@@ -10,6 +10,10 @@ public struct ServerConfiguration: Sendable {
     public var adminToken: String
     /// Largest request body accepted (413 above).
     public var maxBodyBytes: Int
+    /// Requests per second one bearer token may send (bursts of twice that); `nil`: no limit.
+    public var tokenRate: Double?
+    /// Hold requests per second one buyer may send (bursts of twice that); `nil`: no limit.
+    public var buyerRate: Double?
 
     /// Makes a configuration.
     public init(
@@ -17,12 +21,16 @@ public struct ServerConfiguration: Sendable {
         port: Int = 8080,
         apiToken: String,
         adminToken: String,
-        maxBodyBytes: Int = 16 * 1024
+        maxBodyBytes: Int = 16 * 1024,
+        tokenRate: Double? = nil,
+        buyerRate: Double? = nil
     ) {
         self.host = host
         self.port = port
         self.apiToken = apiToken
         self.adminToken = adminToken
         self.maxBodyBytes = maxBodyBytes
+        self.tokenRate = tokenRate
+        self.buyerRate = buyerRate
     }
 }

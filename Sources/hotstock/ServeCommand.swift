@@ -23,6 +23,18 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var engine: EngineOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (env HOTSTOCK_PORT, default 8080).") var port: Int?
+    @Option(
+        name: .customLong("rate-per-token"),
+        help:
+            "Requests/s one bearer token may send, bursts of twice that; 0: no limit (env HOTSTOCK_RATE_PER_TOKEN, default 0)."
+    )
+    var ratePerToken: Double?
+    @Option(
+        name: .customLong("rate-per-buyer"),
+        help:
+            "Hold requests/s one buyer may send, bursts of twice that; 0: no limit (env HOTSTOCK_RATE_PER_BUYER, default 10)."
+    )
+    var ratePerBuyer: Double?
     @Flag(name: .customLong("no-sweeper"), help: "Do not expire holds in this process.") var noSweeper = false
     @Flag(name: .customLong("no-syncer"), help: "Do not sync the outbox into MySQL in this process.") var noSyncer =
         false
@@ -36,6 +48,12 @@ struct ServeCommand: AsyncParsableCommand {
         for name in ["HOTSTOCK_API_TOKEN", "HOTSTOCK_ADMIN_TOKEN"] where (Self.environment[name] ?? "").count < 8 {
             throw ValidationError("\(name) must be set to a secret of at least 8 characters")
         }
+    }
+
+    /// A rate from the flag, the environment or the default; `nil` (no limit) for 0.
+    private func rate(_ flag: Double?, _ variable: String, default value: Double) -> Double? {
+        let rate = flag ?? Self.environment[variable].flatMap { Double($0) } ?? value
+        return rate > 0 && rate.isFinite ? rate : nil
     }
 
     private func resolvedPort() -> Int? {
@@ -78,7 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host,
                 port: resolvedPort() ?? 8080,
                 apiToken: Self.environment["HOTSTOCK_API_TOKEN"] ?? "",
-                adminToken: Self.environment["HOTSTOCK_ADMIN_TOKEN"] ?? ""
+                adminToken: Self.environment["HOTSTOCK_ADMIN_TOKEN"] ?? "",
+                tokenRate: rate(ratePerToken, "HOTSTOCK_RATE_PER_TOKEN", default: 0),
+                buyerRate: rate(ratePerBuyer, "HOTSTOCK_RATE_PER_BUYER", default: 10)
             ),
             inventory: inventory,
             registry: registry,

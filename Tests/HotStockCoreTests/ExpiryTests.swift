@@ -116,7 +116,7 @@ struct ExpiryTests {
 
     @Test func sweeperDropsStaleIndexEntriesAndNeverExpiresAHoldBeforeItsTime() async throws {
         let inventory = try await TestEngine.inventory(database: 5)
-        let pool = try TestEngine.pool(database: 5)
+        let pool = try TestEngine.adminPool(database: 5)
         let sku = TestEngine.uniqueSKU("stale")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 2))
         let live = try await inventory.placeHold(sku: sku, order: "live", ttlMs: 60_000).hold

@@ -95,7 +95,8 @@ struct SyncTests {
         try await Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger).syncOnce()
         try await expectColdEqualsHot(inventory, cold, skus: [sku])
 
-        try await cold.pool.withConnection { connection in
+        let admin = try TestCold.plainStore(url: TestCold.adminURL)
+        try await admin.pool.withConnection { connection in
             try await connection.execute(
                 "UPDATE skus SET sold = sold + 5, available = available - 5 WHERE sku = ?",
                 [.text(sku)]
@@ -113,6 +114,7 @@ struct SyncTests {
                 [.text(sku)]
             )
         }
+        await admin.pool.shutdown()
         let reconciler = Reconciler(inventory: inventory, cold: cold, logger: TestEngine.logger)
         let found = try await reconciler.reconcile(fix: false, only: [sku])
         let drifted = Set(found.drift.map { "\($0.kind) \($0.id) \($0.field)" })
@@ -129,6 +131,32 @@ struct SyncTests {
         try await expectBalanced(inventory, sku)
         let ghost = try await cold.allHolds(sku: sku).first { $0.order == "ghost" }
         #expect(ghost?.state == .expired)
+    }
+
+    @Test func aVersionGoingBackwardsIsCountedAndNotCopied() async throws {
+        let inventory = try await TestEngine.inventory(database: 14)
+        let admin = try TestEngine.adminPool(database: 14)
+        let cold = try await TestCold.store()
+        let sku = TestEngine.uniqueSKU("regress")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
+        for index in 0..<4 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)") }
+        let syncer = Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        try await syncer.syncOnce()
+        let before = try #require(try await cold.sku(sku))
+        #expect(before.sku.version == 5)
+
+        // A failover that lost acknowledged writes: Redis starts over below MySQL's version.
+        _ = try await admin.send("FLUSHDB")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
+        _ = try await inventory.placeHold(sku: sku, order: "after-failover")
+        try await syncer.syncOnce()
+        #expect(syncer.regressionsSeen == 2)
+        #expect(try await cold.sku(sku)?.sku == before.sku, "an older state was copied over MySQL")
+        let recorded = try await TestCold.plainStore(url: TestCold.adminURL).pool.withConnection { connection in
+            try await connection.query("SELECT COUNT(*) AS n FROM version_regressions WHERE sku = ?", [.text(sku)])
+        }
+        #expect(recorded.first?.int("n") == 2)
+        await admin.shutdown()
     }
 
     private func pendingCount(_ inventory: Inventory, group: String) async throws -> Int {

@@ -52,7 +52,15 @@ struct LiveServerTests {
             logger: TestServer.logger
         )
         let cold = ColdStore(pool: pool, logger: TestServer.logger)
-        try await cold.migrate()
+        let adminURL =
+            ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_ADMIN_URL"]
+            ?? "mysql://hotstock_admin:hotstock-dev@127.0.0.1:13307/hotstock"
+        let admin = MariaDBConnectionPool(
+            configuration: try MariaDBConfiguration(url: adminURL),
+            logger: TestServer.logger
+        )
+        try await ColdStore(pool: admin, logger: TestServer.logger).migrate()
+        await admin.shutdown()
         let sku = TestServer.uniqueSKU("services")
         let services: [any Service] = [
             Sweeper(inventory: inventory, logger: TestServer.logger),

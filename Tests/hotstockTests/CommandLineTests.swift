@@ -37,8 +37,17 @@ struct CommandLineTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // Both pipes are drained at once: a child that fills one while the other is read
+        // would block forever.
+        let stderrBox = DataBox()
+        let stderrDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            stderrDone.signal()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        stderrDone.wait()
+        let stderr = stderrBox.data
         process.waitUntilExit()
         return Run(
             status: process.terminationStatus,
@@ -140,7 +149,10 @@ struct CommandLineTests {
 
     @Test func migrateSyncReconcileAndWarmFromTheCommandLine() throws {
         let sku = Self.uniqueSKU()
-        #expect(try Self.hotstock("migrate").status == 0)
+        let admin =
+            ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_ADMIN_URL"]
+            ?? "mysql://hotstock_admin:hotstock-dev@127.0.0.1:13307/hotstock"
+        #expect(try Self.hotstock("migrate", "--mysql-url", admin).status == 0)
         #expect(try Self.hotstock("stock", "set", sku, "--total", "7").status == 0)
         #expect(try Self.hotstock("hold", "place", sku, "o1", "--qty", "2").status == 0)
         let sync = try Self.hotstock("sync", "--once")
@@ -157,4 +169,9 @@ struct CommandLineTests {
         #expect(run.status == 0)
         #expect(run.json["expired"] is Int && run.json["max_lag_ms"] is Int)
     }
+}
+
+/// Carries a pipe's bytes from the thread that read them.
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }

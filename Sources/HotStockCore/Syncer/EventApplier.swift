@@ -85,7 +85,8 @@ public final class EventApplier: Sendable {
             }
             let stored = newest[id]!
             if event.sku.version <= stored.version {
-                if let storedID = stored.id, event.id > storedID {
+                // `warm` restates the version MySQL gave it: equal by construction.
+                if event.op != "warm", let storedID = stored.id, event.id > storedID {
                     regressions.append(
                         Regression(sku: id, id: event.id, version: event.sku.version, stored: stored.version)
                     )
@@ -99,8 +100,11 @@ public final class EventApplier: Sendable {
                 if hold.version >= latestHold[key]?.version ?? .min { latestHold[key] = hold }
             }
         }
+        // Each regression is recorded (and reported) once, however often its entry is
+        // delivered again.
+        var firstSeen: [Regression] = []
         for regression in regressions {
-            try connection.execute(
+            let inserted = try connection.execute(
                 """
                 INSERT IGNORE INTO version_regressions (sku, event_id, event_version, stored_version)
                 VALUES (?, ?, ?, ?)
@@ -110,6 +114,7 @@ public final class EventApplier: Sendable {
                     .int(regression.stored),
                 ]
             )
+            if inserted == 1 { firstSeen.append(regression) }
         }
         try ColdWrites.upsertSKUs(
             latestSKU.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) },
@@ -121,6 +126,6 @@ public final class EventApplier: Sendable {
             force: false,
             on: connection
         )
-        return Outcome(newest: newest, regressions: regressions)
+        return Outcome(newest: newest, regressions: firstSeen)
     }
 }

@@ -157,6 +157,17 @@ public final class Syncer: Service, Sendable {
     }
 
     private func read(_ partition: Int, from id: String) async throws -> [RedisReply] {
+        do {
+            return try await readOnce(partition, from: id)
+        } catch let error as RedisError where error.message.hasPrefix("NOGROUP") {
+            // The stream and its group are gone (Redis lost its data): make them again.
+            preparedPartitions.withLock { _ = $0.remove(partition) }
+            try await ensureGroup(partition)
+            return try await readOnce(partition, from: id)
+        }
+    }
+
+    private func readOnce(_ partition: Int, from id: String) async throws -> [RedisReply] {
         let reply = try await redis.send(
             RedisCommand(
                 "XREADGROUP",
@@ -173,6 +184,7 @@ public final class Syncer: Service, Sendable {
     /// Takes over entries another consumer left pending longer than `claimMinIdle`,
     /// and applies them. Returns how many it took over.
     private func claim(_ partition: Int) async throws -> Int {
+        preparedPartitions.withLock { _ = $0.remove(partition) }
         try await ensureGroup(partition)
         let key = keys.eventsKey(partition: partition)
         let minIdle =

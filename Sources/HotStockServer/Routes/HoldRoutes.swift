@@ -7,6 +7,7 @@ struct HoldRoutes {
     let inventory: Inventory
     let maxBodyBytes: Int
     let outcomes: HoldOutcomeMetrics
+    let buyerLimiter: RateLimiter?
 
     func add<Context: RequestContext>(to group: RouterGroup<Context>) {
         group.put("/v1/skus/{sku}/holds/{order}") { request, context in
@@ -14,6 +15,14 @@ struct HoldRoutes {
             let order = try context.identifier("order")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: true)
             let hold = try ContractRequests.hold(body)
+            if let buyer = hold.buyer, let wait = buyerLimiter?.take("buyer:\(buyer)") {
+                outcomes.record(InventoryError.Code.rateLimited.rawValue)
+                throw InventoryError(
+                    .rateLimited,
+                    "this buyer sends faster than its rate",
+                    retryAfterMilliseconds: wait * 1000
+                )
+            }
             do {
                 let placement = try await inventory.placeHold(
                     sku: sku,

@@ -187,7 +187,7 @@ extension MariaDBError {
     static func from(number: UInt32, message: String) -> MariaDBError {
         let code: Code =
             switch number {
-            case 1045, 1044, 1698: .accessDenied
+            case 1045, 1044, 1698, 1142, 1143: .accessDenied
             case 1049: .unknownDatabase
             case 2002, 2003, 2005, 2012: .connectionFailed
             case 2006, 2013, 2055, 2026, 1927, 4031: .connectionLost

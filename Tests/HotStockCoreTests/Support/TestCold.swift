@@ -10,17 +10,36 @@ enum TestCold {
             ?? "mysql://hotstock:hotstock-dev@127.0.0.1:13307/hotstock"
     }
 
-    /// A cold store with the schema migrated.
-    static func store(url: String = mysqlURL, ioTimeoutSeconds: UInt32 = 30) async throws -> ColdStore {
+    /// The administrator (migrations, planting drift): ops/mariadb/users.sql.
+    static var adminURL: String {
+        ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_ADMIN_URL"]
+            ?? "mysql://hotstock_admin:hotstock-dev@127.0.0.1:13307/hotstock"
+    }
+
+    /// The read-only user.
+    static var readOnlyURL: String {
+        ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_RO_URL"]
+            ?? "mysql://hotstock_ro:hotstock-dev@127.0.0.1:13307/hotstock"
+    }
+
+    /// A store on `url` (no migration).
+    static func plainStore(url: String, ioTimeoutSeconds: UInt32 = 30) throws -> ColdStore {
         var configuration = try MariaDBConfiguration(url: url)
         configuration.ioTimeoutSeconds = ioTimeoutSeconds
         configuration.connectTimeoutSeconds = 2
-        let store = ColdStore(
+        return ColdStore(
             pool: MariaDBConnectionPool(configuration: configuration, logger: TestEngine.logger),
             logger: TestEngine.logger
         )
-        try await store.migrate()
-        return store
+    }
+
+    /// A cold store as `url`'s user, with the schema migrated by the administrator (for a
+    /// scratch server whose only user may do everything, by `url` itself).
+    static func store(url: String = mysqlURL, ioTimeoutSeconds: UInt32 = 30) async throws -> ColdStore {
+        let admin = try plainStore(url: url == mysqlURL ? adminURL : url)
+        try await admin.migrate()
+        await admin.pool.shutdown()
+        return try plainStore(url: url, ioTimeoutSeconds: ioTimeoutSeconds)
     }
 }
 

@@ -12,7 +12,8 @@ enum TestEngine {
     }
 
     static var adminURL: String {
-        ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"] ?? "redis://127.0.0.1:16380/0"
+        ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"]
+            ?? "redis://admin:hotstock-admin-dev@127.0.0.1:16380/0"
     }
 
     static let logger = Logger(label: "hotstock.tests")

@@ -45,10 +45,19 @@ enum TestServer {
 
     static func application(
         _ inventory: Inventory,
-        services: [any Service] = []
+        services: [any Service] = [],
+        tokenRate: Double? = nil,
+        buyerRate: Double? = nil
     ) -> some ApplicationProtocol {
         buildApplication(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, apiToken: apiToken, adminToken: adminToken),
+            configuration: ServerConfiguration(
+                host: "127.0.0.1",
+                port: 0,
+                apiToken: apiToken,
+                adminToken: adminToken,
+                tokenRate: tokenRate,
+                buyerRate: buyerRate
+            ),
             inventory: inventory,
             registry: registry,
             services: services,

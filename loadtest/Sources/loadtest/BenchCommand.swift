@@ -109,13 +109,20 @@ struct BenchCommand: AsyncParsableCommand {
         let sku = "mem-\(UUID().uuidString.prefix(4))"
         _ = try await inventory.setSKU(sku, SKUUpdate(total: Int64(count)))
         let events = inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku))
+        // INFO and MEMORY are the administrator's (ops/redis/users.acl), when there is one.
+        let adminURL = ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"]
+        let admin = try adminURL.map {
+            RedisConnectionPool(configuration: try RedisConfiguration(url: $0), logger: inventory.logger)
+        }
+        let redis = admin ?? inventory.redis
+        defer { if let admin { Task { await admin.shutdown() } } }
         func usedMemory() async throws -> Int64 {
-            let info = try await inventory.redis.send("INFO", "memory").string ?? ""
+            let info = try await redis.send("INFO", "memory").string ?? ""
             let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }
             return line.flatMap { Int64($0.dropFirst("used_memory:".count)) } ?? 0
         }
         func streamMemory() async throws -> Int64 {
-            (try? await inventory.redis.send("MEMORY", "USAGE", events, "SAMPLES", "0").int) ?? 0
+            (try? await redis.send("MEMORY", "USAGE", events, "SAMPLES", "0").int) ?? 0
         }
         let before = try await usedMemory()
         let streamBefore = try await streamMemory()
@@ -138,7 +145,13 @@ struct BenchCommand: AsyncParsableCommand {
     private func measureSyncer(_ inventory: Inventory, mysqlURL: String, logger: Logger) async throws -> (Int, Double) {
         let pool = MariaDBConnectionPool(configuration: try MariaDBConfiguration(url: mysqlURL), logger: logger)
         let cold = ColdStore(pool: pool, logger: logger)
-        try await cold.migrate()
+        if let adminURL = ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_ADMIN_URL"] {
+            let admin = MariaDBConnectionPool(configuration: try MariaDBConfiguration(url: adminURL), logger: logger)
+            try await ColdStore(pool: admin, logger: logger).migrate()
+            await admin.shutdown()
+        } else {
+            try await cold.migrate()
+        }
         let syncer = Syncer(inventory: inventory, cold: cold, logger: logger)
         let clock = ContinuousClock()
         let started = clock.now

@@ -56,7 +56,12 @@ struct RunCommand: AsyncParsableCommand {
             mysql = MariaDBConnectionPool(configuration: configuration, logger: logger)
         }
         let cold = mysql.map { ColdStore(pool: $0, logger: logger) }
-        try await cold?.migrate()
+        // Migrations and the baseline's tables need the administrator, when there is one.
+        var admin: MariaDBConnectionPool? = mysql
+        if mysql != nil, let url = environment["HOTSTOCK_MYSQL_ADMIN_URL"] {
+            admin = MariaDBConnectionPool(configuration: try MariaDBConfiguration(url: url), logger: logger)
+        }
+        if let admin { try await ColdStore(pool: admin, logger: logger).migrate() }
 
         let runID = UUID().uuidString.prefix(6).lowercased()
         let skus = (0..<scenario.skus).map { "\(scenario.name)-\(runID)-\($0)" }
@@ -151,8 +156,8 @@ struct RunCommand: AsyncParsableCommand {
         )
         if baselines {
             var figures = RunReport.BaselineFigures()
-            if let mysql {
-                figures.mysqlRowLockHoldsPerS = try await Baselines.mysqlRowLock(scenario: scenario, pool: mysql)
+            if let admin {
+                figures.mysqlRowLockHoldsPerS = try await Baselines.mysqlRowLock(scenario: scenario, pool: admin)
                 figures.hotstockOverMySQL = figures.mysqlRowLockHoldsPerS.map { report.holdsPerSecond / $0 }
             }
             figures.redisDecrPerS = try await Baselines.redisDecr(scenario: scenario, pool: redis)
@@ -167,6 +172,7 @@ struct RunCommand: AsyncParsableCommand {
         await httpDriver?.shutdown()
         await redis.shutdown()
         await mysql?.shutdown()
+        if admin !== mysql { await admin?.shutdown() }
         if !report.passed { throw ExitCode(1) }
     }
 }
