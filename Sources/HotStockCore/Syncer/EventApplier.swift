@@ -42,14 +42,15 @@ public final class EventApplier: Sendable {
                 known[sku] = newest
             }
         }
-        for regression in outcome.regressions {
-            regressions.increment()
-            regressionCount.add(1, ordering: .relaxed)
+        regressions.increment(by: outcome.regressions.count)
+        regressionCount.add(outcome.regressions.count, ordering: .relaxed)
+        // One line per SKU and batch, however many entries regressed.
+        for (sku, found) in Dictionary(grouping: outcome.regressions, by: \.sku).sorted(by: { $0.key < $1.key }) {
             logger.error(
                 "SKU version went backwards: Redis lost acknowledged writes; not copied, run reconcile",
                 metadata: [
-                    "sku": "\(regression.sku)", "event": "\(regression.id)", "event_version": "\(regression.version)",
-                    "stored_version": "\(regression.stored)",
+                    "sku": "\(sku)", "entries": "\(found.count)", "first_event": "\(found[0].id)",
+                    "event_version": "\(found[0].version)", "stored_version": "\(found[0].stored)",
                 ]
             )
         }
