@@ -32,41 +32,45 @@ enum Baselines {
                 [.text(sku), .int(scenario.unitsPerSKU)]
             )
         }
-        let counter = Counter()
-        let started = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<scenario.concurrency {
-                group.addTask {
-                    while true {
-                        let index = counter.take()
-                        if index >= scenario.buyers { return }
-                        let qty = Int64(index % Int(scenario.maxUnitsPerHold)) + 1
-                        try await pool.withConnection { connection in
-                            try await connection.transaction { connection in
-                                let taken = try connection.execute(
-                                    "UPDATE baseline_stock SET qty = qty - ? WHERE sku = ? AND qty >= ?",
-                                    [.int(qty), .text(sku), .int(qty)]
-                                )
-                                if taken == 1 {
-                                    try connection.execute(
-                                        "INSERT INTO baseline_holds (sku, order_id, qty) VALUES (?, ?, ?)",
-                                        [.text(sku), .text("o\(index)"), .int(qty)]
-                                    )
-                                }
-                            }
-                        }
+        return try await perSecond(scenario) { index in
+            let qty = Int64(index % Int(scenario.maxUnitsPerHold)) + 1
+            try await pool.withConnection { connection in
+                try await connection.transaction { connection in
+                    let taken = try connection.execute(
+                        "UPDATE baseline_stock SET qty = qty - ? WHERE sku = ? AND qty >= ?",
+                        [.int(qty), .text(sku), .int(qty)]
+                    )
+                    if taken == 1 {
+                        try connection.execute(
+                            "INSERT INTO baseline_holds (sku, order_id, qty) VALUES (?, ?, ?)",
+                            [.text(sku), .text("o\(index)"), .int(qty)]
+                        )
                     }
                 }
             }
-            try await group.waitForAll()
         }
-        return Double(scenario.buyers) / seconds(since: started)
     }
 
     /// `DECRBY` on one counter, given back with `INCRBY` when it goes below zero.
     static func redisDecr(scenario: Scenario, pool: RedisConnectionPool) async throws -> Double {
         let key = "hs:{baseline}:decr:\(UUID().uuidString.prefix(8))"
         _ = try await pool.send("SET", key, String(scenario.unitsPerSKU))
+        let rate = try await perSecond(scenario) { index in
+            let qty = String(index % Int(scenario.maxUnitsPerHold) + 1)
+            if (try await pool.send("DECRBY", key, qty).int ?? 0) < 0 {
+                _ = try await pool.send("INCRBY", key, qty)
+            }
+        }
+        _ = try await pool.send("DEL", key)
+        return rate
+    }
+
+    /// Runs `job` once per buyer of the scenario on `concurrency` workers; returns buyers
+    /// served per second.
+    private static func perSecond(
+        _ scenario: Scenario,
+        _ job: @escaping @Sendable (Int) async throws -> Void
+    ) async throws -> Double {
         let counter = Counter()
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -75,18 +79,13 @@ enum Baselines {
                     while true {
                         let index = counter.take()
                         if index >= scenario.buyers { return }
-                        let qty = String(index % Int(scenario.maxUnitsPerHold) + 1)
-                        if (try await pool.send("DECRBY", key, qty).int ?? 0) < 0 {
-                            _ = try await pool.send("INCRBY", key, qty)
-                        }
+                        try await job(index)
                     }
                 }
             }
             try await group.waitForAll()
         }
-        let rate = Double(scenario.buyers) / seconds(since: started)
-        _ = try await pool.send("DEL", key)
-        return rate
+        return Double(scenario.buyers) / seconds(since: started)
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
