@@ -5,6 +5,7 @@
 #
 #   ops/dev.sh run        install, start the dev services, build, migrate, seed a demo SKU, run HotStock
 #   ops/dev.sh test       install, start the test services, build (no warnings), run every test
+#   ops/dev.sh faults [--small]   the fault suite: a flash sale through crashes and outages (test services)
 #   ops/dev.sh start [dev|test]   start one profile's services and print its environment
 #   ops/dev.sh stop  [dev|test]   stop them
 #   ops/dev.sh env   [dev|test]   print the environment that points HotStock at them
@@ -69,6 +70,8 @@ mysql_admin() { mariadb --no-defaults --socket="$DATA/mariadb/mysqld.sock" -uroo
 
 start_mariadb() {
   mkdir -p "$DATA/mariadb"
+  # A fault run that was itself killed may have left MariaDB frozen (SIGSTOP).
+  if [ -f "$DATA/mariadb/mariadb.pid" ]; then kill -CONT "$(cat "$DATA/mariadb/mariadb.pid")" 2>/dev/null || true; fi
   if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then
     mysql_admin <"$ROOT/ops/mariadb/users.sql"
     return
@@ -174,27 +177,59 @@ cmd_test() {
   start_services
   export_env
   cd "$ROOT"
+  # Every step's output is kept here and scanned for secrets at the end.
+  local logs="$ROOT/.local/test-logs"
+  rm -rf "$logs" "$ROOT/.local/loadtest"
+  mkdir -p "$logs"
   "$ROOT/ops/format.sh" --check
   build_checked --build-tests
-  local test_log="$ROOT/.local/test.log"
-  swift test --skip-build "$@" 2>&1 | tee "$test_log"
+  local bin; bin="$(swift build --show-bin-path)"
+  swift test --skip-build "$@" 2>&1 | tee "$logs/swift-test.log"
   # The HTTP contract under generated input: no 5xx, every response true to openapi.yaml.
-  "$ROOT/ops/schemathesis.sh" "$(swift build --show-bin-path)/hotstock"
+  "$ROOT/ops/schemathesis.sh" "$bin/hotstock" 2>&1 | tee "$logs/schemathesis.log"
   # Small load runs: they fail (exit 1) on any invariant violation.
-  "$(swift build --show-bin-path)/loadtest" run flash --buyers 3000 --out "$ROOT/.local/loadtest/flash"
-  "$(swift build --show-bin-path)/loadtest" run retry-storm --buyers 1000 --out "$ROOT/.local/loadtest/retry-storm"
+  "$bin/loadtest" run flash --buyers 3000 --out "$ROOT/.local/loadtest/flash" 2>&1 | tee "$logs/flash.log"
+  "$bin/loadtest" run retry-storm --buyers 1000 --out "$ROOT/.local/loadtest/retry-storm" 2>&1 \
+    | tee "$logs/retry-storm.log"
+  # The fault suite's short form: Redis kill -9 x3, syncer/sweeper kill -9, MariaDB frozen,
+  # FUNCTION FLUSH, serve restarted; nothing acknowledged may be lost.
+  run_faults --small 2>&1 | tee "$logs/faults.log"
+  # No password or token in any log line of the whole run (the processes' logs included).
+  "$ROOT/ops/secret-scan.sh" "$logs" "$ROOT/.local/loadtest" "$ROOT/.local/build.log" "$DATA/redis/redis.log" \
+    "$DATA/mariadb/mariadb.err"
   local count
-  count="$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$test_log" | tail -n 1)"
+  count="$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$logs/swift-test.log" | tail -n 1)"
   echo "tests: ${count:-0} passed, 0 failed"
+}
+
+# The fault suite (loadtest faults) on the test services: it kills and restarts Redis
+# through this script, freezes MariaDB by its pid, and runs hotstock serve/sync/sweep.
+run_faults() {
+  local bin; bin="$(swift build --show-bin-path)"
+  "$bin/loadtest" faults --hotstock "$bin/hotstock" \
+    --redis-pid-file "$DATA/redis/redis.pid" --redis-restart "'$ROOT/ops/dev.sh' start-redis $PROFILE" \
+    --mariadb-pid-file "$DATA/mariadb/mariadb.pid" --out "$ROOT/.local/loadtest/faults" "$@"
+}
+
+cmd_faults() {
+  profile_settings test
+  start_services
+  export_env
+  cd "$ROOT"
+  build_checked --product loadtest
+  build_checked --product hotstock
+  run_faults "$@"
 }
 
 command="${1:-}"
 shift || true
 case "$command" in
   run) cmd_run "$@" ;;
+  faults) cmd_faults "$@" ;;
+  start-redis) profile_settings "${1:-dev}"; start_redis ;;
   test) cmd_test "$@" ;;
   start) profile_settings "${1:-dev}"; start_services; print_env ;;
   stop) profile_settings "${1:-dev}"; stop_services ;;
   env) profile_settings "${1:-dev}"; print_env ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

@@ -14,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     public var tokenRate: Double?
     /// Hold requests per second one buyer may send (bursts of twice that); `nil`: no limit.
     public var buyerRate: Double?
+    /// How long one request may take to arrive, head to end of body (408 after that).
+    public var requestReadTimeout: Duration
+    /// How long a connection may sit without a request part before it is closed; this
+    /// also ends a request head that is trickled in and never completes.
+    public var idleTimeout: Duration
 
     /// Makes a configuration.
     public init(
@@ -23,7 +28,9 @@ public struct ServerConfiguration: Sendable {
         adminToken: String,
         maxBodyBytes: Int = 16 * 1024,
         tokenRate: Double? = nil,
-        buyerRate: Double? = nil
+        buyerRate: Double? = nil,
+        requestReadTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -32,5 +39,7 @@ public struct ServerConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.tokenRate = tokenRate
         self.buyerRate = buyerRate
+        self.requestReadTimeout = requestReadTimeout
+        self.idleTimeout = idleTimeout
     }
 }

@@ -23,6 +23,25 @@ struct LeastPrivilegeTests {
         await pool.shutdown()
     }
 
+    /// The default user keeps every permission (Redis replays the AOF with them), so it
+    /// must be unusable: off, without a password.
+    @Test func aClientWithoutAUserCanDoNothing() async throws {
+        let engine = try RedisConfiguration(url: TestEngine.redisURL)
+        var anonymous = engine
+        anonymous.username = nil
+        anonymous.password = nil
+        let pool = RedisConnectionPool(configuration: anonymous, logger: TestEngine.logger)
+        for command in [["GET", "hs:x"], ["FLUSHALL"], ["AUTH", "default", ""], ["AUTH", "default", "nopass"]] {
+            do {
+                _ = try await pool.send(RedisCommand(arguments: command))
+                Issue.record("an anonymous client may run \(command)")
+            } catch {
+                #expect(error.message.hasPrefix("NOAUTH") || error.message.hasPrefix("WRONGPASS"), "\(error)")
+            }
+        }
+        await pool.shutdown()
+    }
+
     @Test func theOpsRedisUserReadsButCannotWrite() async throws {
         let inventory = try await TestEngine.inventory()
         let sku = TestEngine.uniqueSKU("ops")

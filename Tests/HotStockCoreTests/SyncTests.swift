@@ -65,6 +65,7 @@ struct SyncTests {
         let skus = (0..<3).map { TestEngine.uniqueSKU("crash\($0)") }
         for sku in skus { _ = try await inventory.setSKU(sku, SKUUpdate(total: 30)) }
         try await randomTraffic(inventory, skus: skus)
+        #expect(try await OutboxBacklog.measure(inventory).unread > 0)
 
         var dying = SyncerConfiguration(consumer: "dying", batchSize: 50)
         dying.faultPoint = .afterCommitBeforeAck
@@ -75,12 +76,15 @@ struct SyncTests {
         } catch is SyncerFault {}
         let pending = try await pendingCount(inventory, group: dying.group)
         #expect(pending > 0, "the dead syncer left nothing pending")
+        let backlog = try await OutboxBacklog.measure(inventory)
+        #expect(backlog.pending == Int64(pending) && !backlog.isEmpty)
 
         let heir = SyncerConfiguration(consumer: "heir", claimMinIdle: .zero)
         let report = try await Syncer(inventory: inventory, cold: cold, configuration: heir, logger: TestEngine.logger)
             .syncOnce()
         #expect(report.claimed >= pending)
         #expect(try await pendingCount(inventory, group: heir.group) == 0)
+        #expect(try await OutboxBacklog.measure(inventory).isEmpty)
         try await expectColdEqualsHot(inventory, cold, skus: skus)
     }
 

@@ -9,6 +9,8 @@ struct CommandLineTests {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// `false` when a signal ended the process (`status` is then the signal).
+        var exitedNormally = true
 
         var json: [String: Any] {
             (try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]) ?? [:]
@@ -23,7 +25,11 @@ struct CommandLineTests {
         try hotstock(arguments, environment: extra)
     }
 
-    static func hotstock(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Run {
+    static func hotstock(
+        _ arguments: [String],
+        environment extra: [String: String] = [:],
+        timeout: Duration? = nil
+    ) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -37,6 +43,12 @@ struct CommandLineTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        if let timeout {
+            // A hung command is killed, so the test fails instead of hanging.
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout.components.seconds))) {
+                if process.isRunning { process.terminate() }
+            }
+        }
         // Both pipes are drained at once: a child that fills one while the other is read
         // would block forever.
         let stderrBox = DataBox()
@@ -52,7 +64,8 @@ struct CommandLineTests {
         return Run(
             status: process.terminationStatus,
             stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
+            stderr: String(decoding: stderr, as: UTF8.self),
+            exitedNormally: process.terminationReason == .exit
         )
     }
 
@@ -174,4 +187,59 @@ struct CommandLineTests {
 /// Carries a pipe's bytes from the thread that read them.
 final class DataBox: @unchecked Sendable {
     var data = Data()
+}
+
+/// Random command lines built from the real commands, flags and nasty values: every run
+/// must end with one of the documented exit codes (never a crash or a hang), and no SKU
+/// it touched may be out of balance.
+@Suite("hotstock command-line fuzz")
+struct CommandLineFuzzTests {
+    static let nasty = [
+        "", "-", "--", "-1", "0", "1", "3", "NaN", "inf", "1e3", "9223372036854775808", "-9223372036854775809", "-0",
+        "0x10", "été", "💥", "\u{202E}rtl", "a/b", "a b", "a\nb", "%s%n", "$(touch /tmp/pwned)", "' OR 1=1 --",
+        String(repeating: "k", count: 8 * 1024), "--json", "--qty", "--total", "fuzz-sku", "fuzz-order",
+    ]
+    static let commands: [[String]] = [
+        ["stock", "set"], ["stock", "show"], ["hold", "place"], ["hold", "confirm"], ["hold", "release"],
+        ["hold", "show"], ["sweep", "--once"], ["stock"], ["hold"], [],
+    ]
+    static let flags = [
+        "--total", "--qty", "--buyer", "--ttl-ms", "--max-qty", "--per-buyer-limit", "--opens-at-ms", "--release-rate",
+        "--release-burst", "--default-ttl-ms", "--clear", "--reacquire", "--json", "--partitions", "--batch-size",
+        "--redis-url",
+    ]
+
+    @Test func randomCommandLinesExitWithADocumentedCode() throws {
+        var random = SystemRandomNumberGenerator()
+        var seed = UInt64.random(in: 0...UInt64.max, using: &random)
+        let firstSeed = seed
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        let sku = "fuzz-\(UUID().uuidString.prefix(8))"
+        _ = try CommandLineTests.hotstock("stock", "set", sku, "--total", "20")
+        var statuses: [Int32: Int] = [:]
+        for _ in 0..<150 {
+            var arguments = Self.commands[next(Self.commands.count)]
+            let positional = [sku, "o\(next(5))", Self.nasty[next(Self.nasty.count)]]
+            for _ in 0..<next(3) { arguments.append(positional[next(positional.count)]) }
+            for _ in 0..<next(4) {
+                arguments.append(Self.flags[next(Self.flags.count)])
+                if next(4) > 0 { arguments.append(Self.nasty[next(Self.nasty.count)]) }
+            }
+            if next(3) == 0 { arguments.append(String(next(30))) }
+            let run = try CommandLineTests.hotstock(arguments, timeout: .seconds(30))
+            statuses[run.status, default: 0] += 1
+            #expect(run.exitedNormally, "seed \(firstSeed): \(arguments) was killed by signal \(run.status)")
+            #expect((0...3).contains(run.status), "seed \(firstSeed): \(arguments) exited \(run.status): \(run.stderr)")
+            #expect(!run.stderr.contains("Fatal error"), "seed \(firstSeed): \(arguments): \(run.stderr)")
+        }
+        let show = try CommandLineTests.hotstock("stock", "show", sku, "--json")
+        let available = show.json["available"] as? Int ?? -1
+        let held = show.json["held"] as? Int ?? -1
+        let sold = show.json["sold"] as? Int ?? -1
+        #expect(available >= 0 && held >= 0 && sold >= 0 && available + held + sold == show.json["total"] as? Int)
+        #expect(statuses[2, default: 0] > 0)
+    }
 }

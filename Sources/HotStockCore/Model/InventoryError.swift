@@ -25,6 +25,8 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let holdConfirmed = Code("hold_confirmed")
         public static let totalBelowCommitted = Code("total_below_committed")
         public static let payloadTooLarge = Code("payload_too_large")
+        /// HTTP only: the request did not arrive whole in time (a slow client).
+        public static let requestTimeout = Code("request_timeout")
         public static let idempotencyConflict = Code("idempotency_conflict")
         public static let notReleasedYet = Code("not_released_yet")
         public static let rateLimited = Code("rate_limited")
@@ -38,7 +40,8 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let allCodes: [Code] = [
             .invalidArgument, .unauthorized, .skuNotFound, .holdNotFound, .soldOut, .saleNotOpen,
             .buyerLimit, .holdExpired, .holdReleased, .holdConfirmed, .totalBelowCommitted,
-            .payloadTooLarge, .idempotencyConflict, .notReleasedYet, .rateLimited, .unavailable, .skuExists, .notFound,
+            .payloadTooLarge, .requestTimeout, .idempotencyConflict, .notReleasedYet, .rateLimited, .unavailable,
+            .skuExists, .notFound,
         ]
 
         /// The HTTP status the contract gives this code.
@@ -47,6 +50,7 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
             case .invalidArgument: 400
             case .unauthorized: 401
             case .skuNotFound, .holdNotFound, .notFound: 404
+            case .requestTimeout: 408
             case .payloadTooLarge: 413
             case .idempotencyConflict: 422
             case .notReleasedYet, .rateLimited: 429

@@ -227,13 +227,7 @@ public final class Syncer: Service, Sendable {
         } else {
             let groups = try await redis.send("XINFO", "GROUPS", key)
             let ours = (groups.array ?? []).compactMap { group -> StreamID? in
-                let fields = group.array ?? []
-                var values: [String: RedisReply] = [:]
-                var index = 0
-                while index + 1 < fields.count {
-                    if let name = fields[index].string { values[name] = fields[index + 1] }
-                    index += 2
-                }
+                let values = group.fieldMap
                 guard values["name"]?.string == configuration.group else { return nil }
                 return values["last-delivered-id"]?.string.flatMap(StreamID.init)?.next
             }

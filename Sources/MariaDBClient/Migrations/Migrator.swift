@@ -35,7 +35,8 @@ public struct Migration: Sendable, Hashable {
 }
 
 /// Applies migrations in order, each once, recording them in `schema_migrations`.
-/// Running it again applies only what is new.
+/// Running it again applies only what is new; migrators running at once (two deploys,
+/// parallel tests) take turns on a named lock, so none applies a migration twice.
 public struct Migrator: Sendable {
     private let pool: MariaDBConnectionPool
     private let logger: Logger
@@ -50,35 +51,49 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ migrations: [Migration]) async throws -> [String] {
         try await pool.withConnection { connection in
-            try await connection.executeText(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                  name VARCHAR(255) NOT NULL PRIMARY KEY,
-                  applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
-                ) ENGINE=InnoDB
-                """
-            )
-            let applied = Set(
-                try await connection.query("SELECT name FROM schema_migrations").compactMap { $0["name"] }
-            )
-            var done: [String] = []
-            for migration in migrations.sorted(by: { $0.name < $1.name }) where !applied.contains(migration.name) {
-                for statement in migration.statements {
-                    do {
-                        try await connection.executeText(statement)
-                    } catch let error as MariaDBError {
-                        throw MariaDBError(
-                            .migrationFailed,
-                            "\(migration.name): \(error.message)",
-                            errorNumber: error.errorNumber
-                        )
-                    }
-                }
-                try await connection.execute("INSERT INTO schema_migrations (name) VALUES (?)", [.text(migration.name)])
-                logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
-                done.append(migration.name)
+            // A session lock: released below, or by MariaDB when the connection closes.
+            let lock = try await connection.query("SELECT GET_LOCK('hotstock_migrate', 60) AS got")
+            guard lock.first?["got"] == "1" else {
+                throw MariaDBError(.migrationFailed, "another migrator held the migration lock for 60 s")
             }
-            return done
+            do {
+                let done = try await applyPending(migrations, on: connection)
+                _ = try await connection.query("SELECT RELEASE_LOCK('hotstock_migrate') AS released")
+                return done
+            } catch {
+                _ = try? await connection.query("SELECT RELEASE_LOCK('hotstock_migrate') AS released")
+                throw error
+            }
         }
+    }
+
+    private func applyPending(_ migrations: [Migration], on connection: MariaDBConnection) async throws -> [String] {
+        try await connection.executeText(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+              name VARCHAR(255) NOT NULL PRIMARY KEY,
+              applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+            ) ENGINE=InnoDB
+            """
+        )
+        let applied = Set(try await connection.query("SELECT name FROM schema_migrations").compactMap { $0["name"] })
+        var done: [String] = []
+        for migration in migrations.sorted(by: { $0.name < $1.name }) where !applied.contains(migration.name) {
+            for statement in migration.statements {
+                do {
+                    try await connection.executeText(statement)
+                } catch {
+                    throw MariaDBError(
+                        .migrationFailed,
+                        "\(migration.name): \(error.message)",
+                        errorNumber: error.errorNumber
+                    )
+                }
+            }
+            try await connection.execute("INSERT INTO schema_migrations (name) VALUES (?)", [.text(migration.name)])
+            logger.info("applied migration", metadata: ["migration": "\(migration.name)"])
+            done.append(migration.name)
+        }
+        return done
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 
-/// A Redis server of a test's own (AOF on, `appendfsync always`) in a temporary folder,
-/// for tests that kill and restart Redis without disturbing the shared test server.
+/// A Redis server of a test's own in a temporary folder, for tests that kill and restart
+/// Redis without disturbing the shared test server. It runs the shipped configuration —
+/// `ops/redis/redis.conf` (AOF, `appendfsync always`) and `ops/redis/users.acl` — so a
+/// setting that loses data on restart fails the tests that restart it.
 final class ScratchRedis: @unchecked Sendable {
     let port: Int
     let folder: URL
@@ -13,15 +15,22 @@ final class ScratchRedis: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
-    var url: String { "redis://127.0.0.1:\(port)/0" }
+    /// The engine's user, as in production.
+    var url: String { "redis://hotstock:hotstock-dev@127.0.0.1:\(port)/0" }
+
+    /// The repository's `ops/redis/` folder.
+    static let opsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appending(path: "ops/redis")
 
     /// Starts the server and waits until it accepts connections.
     func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--dir", folder.path, "--appendonly", "yes",
-            "--appendfsync", "always", "--save", "", "--logfile", folder.appending(path: "redis.log").path,
+            Self.opsFolder.appending(path: "redis.conf").path, "--port", String(port), "--dir", folder.path,
+            "--aclfile", Self.opsFolder.appending(path: "users.acl").path,
+            "--logfile", folder.appending(path: "redis.log").path,
         ]
         try process.run()
         self.process = process

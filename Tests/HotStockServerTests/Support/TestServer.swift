@@ -47,7 +47,10 @@ enum TestServer {
         _ inventory: Inventory,
         services: [any Service] = [],
         tokenRate: Double? = nil,
-        buyerRate: Double? = nil
+        buyerRate: Double? = nil,
+        requestReadTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60),
+        logger: Logger = TestServer.logger
     ) -> some ApplicationProtocol {
         buildApplication(
             configuration: ServerConfiguration(
@@ -56,7 +59,9 @@ enum TestServer {
                 apiToken: apiToken,
                 adminToken: adminToken,
                 tokenRate: tokenRate,
-                buyerRate: buyerRate
+                buyerRate: buyerRate,
+                requestReadTimeout: requestReadTimeout,
+                idleTimeout: idleTimeout
             ),
             inventory: inventory,
             registry: registry,

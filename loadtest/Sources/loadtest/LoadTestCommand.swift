@@ -6,6 +6,6 @@ struct LoadTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest",
         abstract: "HotStock's load harness: benchmarks and flash-sale scenarios with invariant checks.",
-        subcommands: [RunCommand.self, BenchCommand.self, BareHTTPCommand.self]
+        subcommands: [RunCommand.self, BenchCommand.self, BareHTTPCommand.self, FaultsCommand.self]
     )
 }

@@ -17,6 +17,10 @@ struct InvariantChecker {
         var sweeperLatenessMaxMs: Int64 = 0
         var expiredHolds = 0
         var mysqlCatchUpMs: Int64?
+        /// Holds or confirms a client saw succeed that Redis no longer shows.
+        var acknowledgedLost = 0
+        /// Units sold beyond the total, summed over the SKUs.
+        var unitsOversold: Int64 = 0
     }
 
     /// Waits for abandoned holds to expire (the sweeper's work), then checks.
@@ -35,6 +39,7 @@ struct InvariantChecker {
                 )
             }
             if snapshot.sold > snapshot.total {
+                findings.unitsOversold += snapshot.sold - snapshot.total
                 findings.violations.append("\(sku): oversold, sold \(snapshot.sold) > total \(snapshot.total)")
             }
             let seen = ledger.confirmedUnits(sku)
@@ -46,7 +51,26 @@ struct InvariantChecker {
         var lateness = Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
         var buyers: [String: Set<String>] = [:]
         for placed in ledger.holds {
-            let hold = try await inventory.hold(sku: placed.sku, order: placed.order)
+            let hold: Hold
+            do {
+                hold = try await inventory.hold(sku: placed.sku, order: placed.order)
+            } catch let error as InventoryError where error.code == .holdNotFound {
+                findings.acknowledgedLost += 1
+                findings.violations.append("acknowledged hold \(placed.sku)/\(placed.order) is gone from Redis")
+                continue
+            }
+            if hold.qty != placed.qty {
+                findings.acknowledgedLost += 1
+                findings.violations.append(
+                    "hold \(placed.sku)/\(placed.order) has qty \(hold.qty), client held \(placed.qty)"
+                )
+            }
+            if ledger.isConfirmed(sku: placed.sku, order: placed.order) && hold.state != .confirmed {
+                findings.acknowledgedLost += 1
+                findings.violations.append(
+                    "confirmed hold \(placed.sku)/\(placed.order) is \(hold.state.rawValue) in Redis"
+                )
+            }
             if hold.state == .held && hold.expiresAtMs <= now {
                 findings.violations.append(
                     "hold \(placed.sku)/\(placed.order) still held \(now - hold.expiresAtMs) ms past its expiry"
@@ -75,7 +99,7 @@ struct InvariantChecker {
             // After the expiries, MySQL must come level again, then match hold by hold.
             let levelAgain = try await waitForMySQL(cold, since: .now)
             if findings.mysqlCatchUpMs == nil || levelAgain == nil {
-                findings.violations.append("MySQL did not catch up with Redis within 60 s")
+                findings.violations.append("MySQL did not catch up with Redis within 90 s")
             }
             let report = try await Reconciler(inventory: inventory, cold: cold, logger: inventory.logger)
                 .reconcile(fix: false, only: Set(skus))
@@ -99,14 +123,15 @@ struct InvariantChecker {
         }
     }
 
-    /// Milliseconds from the end of the load until MySQL's counters equal Redis's.
+    /// Milliseconds from the end of the load until the outbox is drained (nothing pending,
+    /// nothing unread: a dead syncer's entries are claimed after 30 s) and MySQL's
+    /// counters equal Redis's.
     private func waitForMySQL(_ cold: ColdStore, since loadEnded: ContinuousClock.Instant) async throws -> Int64? {
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
-            var equal = true
-            for sku in skus where try await cold.sku(sku)?.sku != (try await inventory.sku(sku)) {
-                equal = false
-                break
+            var equal = try await OutboxBacklog.measure(inventory).isEmpty
+            for sku in skus where equal {
+                equal = try await cold.sku(sku)?.sku == (try await inventory.sku(sku))
             }
             if equal {
                 let waited = ContinuousClock.now - loadEnded

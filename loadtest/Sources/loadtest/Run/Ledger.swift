@@ -26,4 +26,9 @@ final class Ledger: Sendable {
     var holds: [Placed] { placed.withLock { Array($0.values) } }
 
     func confirmedUnits(_ sku: String) -> Int64 { confirmed.withLock { $0[sku] ?? 0 } }
+
+    /// Whether a client saw this order's confirm succeed.
+    func isConfirmed(sku: String, order: String) -> Bool {
+        confirmedOrders.withLock { $0.contains("\(sku)/\(order)") }
+    }
 }

@@ -9,6 +9,8 @@ struct ScenarioRunner: Sendable {
     let skuIDs: [String]
     let recorder: Recorder
     let ledger: Ledger
+    /// Asked before each new buyer: `true` ends the run once the buyers in flight finish.
+    var shouldStop: @Sendable () -> Bool = { false }
 
     /// Hands out buyer numbers to the workers.
     final class Queue: Sendable {
@@ -31,6 +33,7 @@ struct ScenarioRunner: Sendable {
                 group.addTask {
                     while let buyer = queue.take() {
                         if let deadline, ContinuousClock.now >= deadline { return }
+                        if shouldStop() { return }
                         await serve(buyer: buyer, zipf: zipf)
                         progress()
                     }

@@ -1,0 +1,62 @@
+import RedisClient
+
+/// What the syncers still owe MySQL: outbox entries read but not committed (pending in
+/// the consumer group, a dead syncer's included) and entries no syncer has read yet.
+/// MySQL equals Redis only once both are zero.
+public struct OutboxBacklog: Sendable, Equatable {
+    /// Entries delivered to a syncer and not acknowledged after a MySQL commit.
+    public var pending: Int64 = 0
+    /// Entries appended after the last one delivered to the group.
+    public var unread: Int64 = 0
+
+    /// Whether every change has reached MySQL.
+    public var isEmpty: Bool { pending == 0 && unread == 0 }
+
+    /// Measures the backlog of every partition of `inventory`, for the syncers' `group`.
+    public static func measure(
+        _ inventory: Inventory,
+        group: String = SyncerConfiguration().group
+    ) async throws -> OutboxBacklog {
+        var backlog = OutboxBacklog()
+        for partition in 0..<inventory.keys.partitions {
+            let key = inventory.keys.eventsKey(partition: partition)
+            let groups: RedisReply
+            do {
+                groups = try await inventory.redis.send("XINFO", "GROUPS", key)
+            } catch {
+                // No stream yet: nothing was ever written to this partition.
+                guard error.code == .replyError && error.message.contains("no such key") else { throw error }
+                continue
+            }
+            let ours = (groups.array ?? []).map(\.fieldMap).first { $0["name"]?.string == group }
+            guard let ours else {
+                // No syncer ever ran here: every entry is unread.
+                backlog.unread += try await inventory.redis.send("XLEN", key).int ?? 0
+                continue
+            }
+            backlog.pending += ours["pending"]?.int ?? 0
+            if let lag = ours["lag"]?.int {
+                backlog.unread += lag
+            } else if let delivered = ours["last-delivered-id"]?.string {
+                // Redis cannot tell the lag (after a trim): look for one entry past the last delivered.
+                let next = try await inventory.redis.send("XRANGE", key, "(" + delivered, "+", "COUNT", "1")
+                backlog.unread += Int64(next.array?.count ?? 0)
+            }
+        }
+        return backlog
+    }
+}
+
+extension RedisReply {
+    /// A flat reply of names and values (`XINFO GROUPS` entries, ...) as a dictionary.
+    var fieldMap: [String: RedisReply] {
+        let items = array ?? []
+        var values: [String: RedisReply] = [:]
+        var index = 0
+        while index + 1 < items.count {
+            if let name = items[index].string { values[name] = items[index + 1] }
+            index += 2
+        }
+        return values
+    }
+}

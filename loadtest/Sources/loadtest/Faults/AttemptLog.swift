@@ -1,0 +1,57 @@
+import Synchronization
+
+/// Every request attempt of a fault run, by tenth of a second: how many were sent and how
+/// many failed for the engine's sake (unreachable, 503, connection lost). The error rate
+/// of an outage is read from the tenths it spans.
+final class AttemptLog: Sendable {
+    struct Tenth: Sendable {
+        var attempts = 0
+        var failed = 0
+    }
+
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private let tenths = Mutex<[Tenth]>([])
+
+    init() { started = clock.now }
+
+    /// Seconds since the log started.
+    var elapsed: Double {
+        let duration = clock.now - started
+        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func record(failed: Bool) {
+        let index = Int(elapsed * 10)
+        tenths.withLock { tenths in
+            while tenths.count <= index { tenths.append(Tenth()) }
+            tenths[index].attempts += 1
+            if failed { tenths[index].failed += 1 }
+        }
+    }
+
+    /// Attempts and failures between two moments (seconds since the start).
+    func window(from start: Double, to end: Double) -> Tenth {
+        tenths.withLock { tenths in
+            var total = Tenth()
+            let first = max(0, Int(start * 10))
+            let last = min(tenths.count - 1, Int(end * 10))
+            guard first <= last else { return total }
+            for tenth in tenths[first...last] {
+                total.attempts += tenth.attempts
+                total.failed += tenth.failed
+            }
+            return total
+        }
+    }
+
+    /// Every attempt and failure of the run.
+    var total: Tenth {
+        tenths.withLock { tenths in
+            tenths.reduce(into: Tenth()) { total, tenth in
+                total.attempts += tenth.attempts
+                total.failed += tenth.failed
+            }
+        }
+    }
+}

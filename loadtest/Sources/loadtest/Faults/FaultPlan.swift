@@ -1,0 +1,27 @@
+/// The faults of one run, in the order they are injected.
+struct FaultPlan {
+    enum Kind: String, Codable, CaseIterable, Sendable {
+        /// `kill -9` of Redis (AOF `appendfsync always`), restarted after a random pause.
+        case redisKill = "redis-kill-9"
+        /// `kill -9` of the `hotstock sync` process, started again.
+        case syncerKill = "syncer-kill-9"
+        /// `kill -9` of the `hotstock sweep` process, started again.
+        case sweeperKill = "sweeper-kill-9"
+        /// MariaDB frozen with SIGSTOP, then resumed with SIGCONT.
+        case mariadbPause = "mariadb-sigstop"
+        /// `FUNCTION FLUSH`: the engine's scripts vanish under load.
+        case functionFlush = "function-flush"
+        /// `hotstock serve` stopped with SIGTERM and started again.
+        case serveRestart = "serve-sigterm-restart"
+    }
+
+    var counts: [Kind: Int]
+
+    /// The faults shuffled by `seed`, Redis kills spread over the whole run.
+    func ordered(seed: UInt64) -> [Kind] {
+        var random = SeededRandom(seed: seed)
+        var faults = Kind.allCases.flatMap { kind in Array(repeating: kind, count: counts[kind] ?? 0) }
+        faults.shuffle(using: &random)
+        return faults
+    }
+}

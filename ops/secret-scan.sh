@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Fails when a password or token of the test run appears in any of the given log files
+# or folders. The secrets: the passwords in the HOTSTOCK_*_URL variables, the fixed
+# tokens of the tests and schemathesis, and one per line in $HOTSTOCK_SECRETS_FILE.
+#   ops/secret-scan.sh FILE_OR_FOLDER...
+set -euo pipefail
+secrets=(test-api-token test-admin-token schemathesis-api-token schemathesis-admin-token)
+for name in HOTSTOCK_REDIS_URL HOTSTOCK_REDIS_ADMIN_URL HOTSTOCK_REDIS_OPS_URL HOTSTOCK_MYSQL_URL \
+  HOTSTOCK_MYSQL_ADMIN_URL HOTSTOCK_MYSQL_RO_URL; do
+  url="${!name:-}"
+  password="$(printf '%s' "$url" | sed -n 's|^[a-z]*://[^:/@]*:\([^@]*\)@.*|\1|p')"
+  [ -n "$password" ] && secrets+=("$password")
+done
+if [ -n "${HOTSTOCK_SECRETS_FILE:-}" ] && [ -f "$HOTSTOCK_SECRETS_FILE" ]; then
+  while IFS= read -r line; do [ -n "$line" ] && secrets+=("$line"); done <"$HOTSTOCK_SECRETS_FILE"
+fi
+mapfile -t secrets < <(printf '%s\n' "${secrets[@]}" | sort -u)
+files=0
+found=0
+for path in "$@"; do
+  [ -e "$path" ] || continue
+  files=$((files + $(find "$path" -type f | wc -l)))
+  for secret in "${secrets[@]}"; do
+    # Print where, never the secret itself.
+    if hits="$(grep -rnHF --binary-files=text -- "$secret" "$path" | cut -d: -f1,2)"; then
+      printf 'secret-scan: a secret appears at %s\n' "$(printf '%s' "$hits" | head -n 5 | tr '\n' ' ')" >&2
+      found=1
+    fi
+  done
+done
+if ((found)); then exit 1; fi
+echo "secret-scan: ${#secrets[@]} secrets, $files log files, none found"
