@@ -23,8 +23,14 @@ local MAX_MAX_QTY = 1000000
 local MAX_RETENTION_MS = 30 * 86400000
 
 local SKU_COUNTERS = { 'total', 'available', 'held', 'sold', 'version' }
-local SKU_CONFIG = { 'per_buyer_limit', 'opens_at_ms', 'release_rate', 'release_burst', 'default_ttl_ms', 'max_qty' }
-local HOLD_FIELDS = { 'qty', 'buyer', 'state', 'expires_at_ms', 'created_at_ms', 'final_at_ms', 'version' }
+-- `kind` is 'codes' for a SKU that sells a pool of codes, absent for a counted one.
+local SKU_CONFIG = { 'per_buyer_limit', 'opens_at_ms', 'release_rate', 'release_burst', 'default_ttl_ms', 'max_qty',
+  'kind' }
+-- A hold of a codes SKU has `coded` = '1'; once confirmed, `codes_count`; once fetched,
+-- `first_delivered_at_ms`. Its codes (sealed) are in the field `codes`, not listed here.
+local HOLD_FIELDS = { 'qty', 'buyer', 'state', 'expires_at_ms', 'created_at_ms', 'final_at_ms', 'version',
+  'coded', 'codes_count', 'first_delivered_at_ms' }
+local MAX_CODES_PER_BATCH = 10000
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -80,7 +86,7 @@ end
 -- The SKU hash as a table (numbers for counters, strings for config), or nil.
 local function load_sku(key)
   local names = { 'total', 'available', 'held', 'sold', 'version',
-    'per_buyer_limit', 'opens_at_ms', 'release_rate', 'release_burst', 'default_ttl_ms', 'max_qty' }
+    'per_buyer_limit', 'opens_at_ms', 'release_rate', 'release_burst', 'default_ttl_ms', 'max_qty', 'kind' }
   local v = redis.call('HMGET', key, unpack(names))
   if not v[1] then
     return nil
@@ -235,8 +241,9 @@ end
 
 -- Moves a `held` hold to its final state ('confirmed', 'released' or 'expired'): the
 -- SKU's counters, the buyer's units, the hold record (kept `retention` ms for
--- idempotency), the expiry index and the outbox. The caller has done every check.
-local function settle(ctx, h, s, state, now)
+-- idempotency), the expiry index and the outbox (with `extra` fields). The caller has
+-- done every check.
+local function settle(ctx, h, s, state, now, extra)
   local qty = tonumber(h.qty)
   local version = tonumber(h.version)
   if not qty or not version then
@@ -260,7 +267,36 @@ local function settle(ctx, h, s, state, now)
   redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
   redis.call('ZREM', ctx.expiry_key, ctx.sku_id .. '/' .. ctx.order)
   local op = state == 'confirmed' and 'confirm' or (state == 'released' and 'release' or 'expire')
-  emit(ctx.events_key, op, ctx.sku_id, s, ctx.order, h)
+  emit(ctx.events_key, op, ctx.sku_id, s, ctx.order, h, extra)
+end
+
+-- The first `qty` codes of a codes SKU's pool, for a confirm of hold `h`: reads Redis
+-- only (it notes codes_count on `h`). Returns nil for a counted SKU; for a codes SKU a
+-- table of the pool entries ('FINGERPRINT SEALED') and the event fields naming their
+-- fingerprints, or nil and a refusal when the pool is short (which the invariant
+-- pool == available + held rules out).
+local function codes_to_assign(ctx, s, h, qty)
+  if s.kind ~= 'codes' then
+    return nil
+  end
+  local pool_key = ctx.prefix .. 'pool:' .. ctx.sku_id
+  local entries = redis.call('LRANGE', pool_key, 0, qty - 1)
+  if #entries < qty then
+    return nil, refuse('unavailable', 'the code pool of ' .. ctx.sku_id .. ' holds ' .. fmt(#entries)
+      .. ' codes, ' .. fmt(qty) .. ' needed')
+  end
+  local fingerprints = {}
+  for i, entry in ipairs(entries) do
+    fingerprints[i] = string.match(entry, '^(%S+) ')
+  end
+  h.codes_count = fmt(qty)
+  return { pool_key = pool_key, entries = entries, event = { 'codes', table.concat(fingerprints, ',') } }
+end
+
+-- Moves the codes found by codes_to_assign from the pool to the hold.
+local function assign_codes(ctx, h, assigned)
+  redis.call('LTRIM', assigned.pool_key, #assigned.entries, -1)
+  redis.call('HSET', ctx.hold_key, 'codes', table.concat(assigned.entries, ','), 'codes_count', h.codes_count)
 end
 
 -- Validates the arguments shared by confirm and release:

@@ -4,6 +4,8 @@
 -- Idempotent: a confirmed hold answers ok again. A hold past its expiry is expired
 -- here first (its units return, as the sweeper would do); with reacquire=1 an expired
 -- hold is held and confirmed again in one step when stock allows, else hold_expired.
+-- On a codes SKU the confirm moves `qty` codes from the pool to the hold, once: a
+-- repeated confirm answers the same hold and its codes stay.
 local function confirm(keys, args)
   local ctx, refusal = transition_context(keys, args)
   if not ctx then
@@ -32,7 +34,14 @@ local function confirm(keys, args)
   local now = now_ms()
   if h.state == 'held' then
     if now < tonumber(h.expires_at_ms) then
-      settle(ctx, h, s, 'confirmed', now)
+      local assigned, short = codes_to_assign(ctx, s, h, tonumber(h.qty))
+      if short then
+        return short
+      end
+      settle(ctx, h, s, 'confirmed', now, assigned and assigned.event)
+      if assigned then
+        assign_codes(ctx, h, assigned)
+      end
       return hold_reply('ok', ctx.sku_id, ctx.order, h)
     end
     settle(ctx, h, s, 'expired', now)
@@ -46,6 +55,10 @@ local function confirm(keys, args)
   if (s.per_buyer_limit and not buyer_key) or check_take(s, buyer_key, qty, now) then
     return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
   end
+  local assigned, short = codes_to_assign(ctx, s, h, qty)
+  if short then
+    return short
+  end
   s.available = s.available - qty
   s.sold = s.sold + qty
   store_counters(ctx.sku_key, s)
@@ -57,8 +70,15 @@ local function confirm(keys, args)
   h.version = fmt(tonumber(h.version) + 1)
   redis.call('HSET', ctx.hold_key, 'state', 'confirmed', 'final_at_ms', h.final_at_ms, 'version', h.version,
     'reacquired', '1')
+  if assigned then
+    assign_codes(ctx, h, assigned)
+  end
   redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
-  emit(ctx.events_key, 'confirm', ctx.sku_id, s, ctx.order, h, { 'reacquired', '1' })
+  local extra = { 'reacquired', '1' }
+  if assigned then
+    extra[3], extra[4] = assigned.event[1], assigned.event[2]
+  end
+  emit(ctx.events_key, 'confirm', ctx.sku_id, s, ctx.order, h, extra)
   return hold_reply('ok', ctx.sku_id, ctx.order, h, { 'reacquired', '1' })
 end
 

@@ -71,6 +71,10 @@ local function hold(keys, args)
     redis.call('HSET', hold_key, 'qty', h.qty, 'state', 'held',
       'expires_at_ms', h.expires_at_ms, 'created_at_ms', h.created_at_ms, 'version', '1')
   end
+  if s.kind == 'codes' then
+    h.coded = '1'
+    redis.call('HSET', hold_key, 'coded', '1')
+  end
   redis.call('ZADD', expiry_key, now + ttl, sku_id .. '/' .. order)
   emit(events_key, 'hold', sku_id, s, order, h)
   return hold_reply('ok', sku_id, order, h, { 'created', '1' })

@@ -1,8 +1,10 @@
 -- hs_set_sku: create a SKU or update it ("set total to X" plus config).
 -- KEYS: sku, events
--- ARGV: sku, total, then config pairs: field, value ('' clears the field). Fields not
--- sent keep their value.
--- A new SKU starts with available = total; a total below held + sold is refused.
+-- ARGV: sku, total ('' for none), then config pairs: field, value ('' clears the
+-- field). Fields not sent keep their value. The pair 'kind', 'counted' | 'codes' may
+-- only create: an existing SKU keeps its kind.
+-- A new SKU starts with available = total; a total below held + sold is refused. A
+-- codes SKU takes no total: its total is the number of codes loaded (hs_load_codes).
 local CONFIG_RULES = {
   per_buyer_limit = function(v) return int_arg(v, 1, MAX_COUNT) end,
   opens_at_ms = function(v) return int_arg(v, 0, MAX_TIME_MS) end,
@@ -18,25 +20,36 @@ local function set_sku(keys, args)
   if not is_id(sku_id) then
     return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
   end
-  local total = int_arg(args[2], 0, MAX_COUNT)
-  if not total then
-    return invalid('total must be an integer in 0..' .. fmt(MAX_COUNT))
+  local total = nil
+  if args[2] ~= '' then
+    total = int_arg(args[2], 0, MAX_COUNT)
+    if not total then
+      return invalid('total must be an integer in 0..' .. fmt(MAX_COUNT))
+    end
   end
   if (#args - 2) % 2 ~= 0 then
     return invalid('config must come as field/value pairs')
   end
   local sets, clears, seen = {}, {}, {}
+  local kind = nil
   for i = 3, #args, 2 do
     local field, value = args[i], args[i + 1]
     local rule = CONFIG_RULES[field]
-    if not rule then
+    if field == 'kind' then
+      if value ~= 'counted' and value ~= 'codes' then
+        return invalid('kind must be counted or codes')
+      end
+      kind = value
+    elseif not rule then
       return invalid('unknown SKU field ' .. tostring(field))
     end
     if seen[field] then
       return invalid('SKU field ' .. field .. ' appears twice')
     end
     seen[field] = true
-    if value == '' then
+    if field == 'kind' then
+      -- handled above
+    elseif value == '' then
       clears[#clears + 1] = field
     elseif not rule(value) then
       return invalid(field .. ' has an invalid value')
@@ -49,6 +62,19 @@ local function set_sku(keys, args)
   local created = s == nil
   if created then
     s = { total = 0, available = 0, held = 0, sold = 0, version = 0 }
+    if kind == 'codes' then
+      s.kind = 'codes'
+    end
+  elseif kind and kind ~= (s.kind or 'counted') then
+    return invalid('the kind of an existing SKU cannot change')
+  end
+  if s.kind == 'codes' then
+    if total then
+      return invalid('the total of a codes SKU is the number of codes loaded: load codes instead')
+    end
+    total = s.total
+  elseif not total then
+    return invalid('total is required')
   end
   for _, field in ipairs(clears) do
     s[field] = nil
@@ -71,6 +97,9 @@ local function set_sku(keys, args)
     'sold', fmt(s.sold), 'version', fmt(s.version))
   if #clears > 0 then
     redis.call('HDEL', sku_key, unpack(clears))
+  end
+  if created and s.kind == 'codes' then
+    redis.call('HSET', sku_key, 'kind', 'codes')
   end
   local config = {}
   for field, value in pairs(sets) do

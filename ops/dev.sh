@@ -59,11 +59,12 @@ start_redis() {
   redis-server "$ROOT/ops/redis/redis.conf" --port "$REDIS_PORT" --dir "$DATA/redis" \
     --aclfile "$ROOT/ops/redis/users.acl" \
     --daemonize yes --pidfile "$DATA/redis/redis.pid" --logfile "$DATA/redis/redis.log"
-  for _ in $(seq 1 100); do
+  # Replaying a large AOF takes a while (about 4 s per 150 MB here): wait while it loads.
+  for _ in $(seq 1 1200); do
     [ "$(redis_admin ping 2>/dev/null)" = PONG ] && return
     sleep 0.1
   done
-  log "Redis did not start; see $DATA/redis/redis.log"; exit 1
+  log "Redis did not start within 120 s; see $DATA/redis/redis.log"; exit 1
 }
 
 mysql_admin() { mariadb --no-defaults --socket="$DATA/mariadb/mysqld.sock" -uroot "$@"; }
@@ -103,6 +104,17 @@ stop_services() {
   fi
 }
 
+# The key that seals card codes (HOTSTOCK_CODE_KEY): made once per profile, kept
+# under .local/ (never committed).
+code_key() {
+  local file="$DATA/code.key"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$DATA"
+    printf 'k1:%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >"$file"
+  fi
+  cat "$file"
+}
+
 print_env() {
   cat <<ENV
 export HOTSTOCK_REDIS_URL='$REDIS_URL'
@@ -111,12 +123,15 @@ export HOTSTOCK_REDIS_OPS_URL='$REDIS_OPS_URL'
 export HOTSTOCK_MYSQL_URL='$MYSQL_URL'
 export HOTSTOCK_MYSQL_ADMIN_URL='$MYSQL_ADMIN_URL'
 export HOTSTOCK_MYSQL_RO_URL='$MYSQL_RO_URL'
+export HOTSTOCK_CODE_KEY='$(code_key)'
 ENV
 }
 
 export_env() {
   export HOTSTOCK_REDIS_URL="$REDIS_URL" HOTSTOCK_REDIS_ADMIN_URL="$REDIS_ADMIN_URL" HOTSTOCK_REDIS_OPS_URL="$REDIS_OPS_URL"
   export HOTSTOCK_MYSQL_URL="$MYSQL_URL" HOTSTOCK_MYSQL_ADMIN_URL="$MYSQL_ADMIN_URL" HOTSTOCK_MYSQL_RO_URL="$MYSQL_RO_URL"
+  HOTSTOCK_CODE_KEY="$(code_key)"
+  export HOTSTOCK_CODE_KEY
 }
 
 start_services() {

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Fails when a password or token of the test run appears in any of the given log files
-# or folders. The secrets: the passwords in the HOTSTOCK_*_URL variables, the fixed
-# tokens of the tests and schemathesis, and one per line in $HOTSTOCK_SECRETS_FILE.
+# Fails when a password, token or key of the test run appears in any of the given log
+# files or folders. The secrets: the passwords in the HOTSTOCK_*_URL variables, the code
+# key, the tokens of the environment, the fixed tokens of the tests and schemathesis,
+# and one per line in $HOTSTOCK_SECRETS_FILE.
 #   ops/secret-scan.sh FILE_OR_FOLDER...
 set -euo pipefail
-secrets=(test-api-token test-admin-token schemathesis-api-token schemathesis-admin-token)
+secrets=(test-api-token test-admin-token schemathesis-api-token schemathesis-admin-token sigterm-api-token
+  sigterm-admin-token)
 for name in HOTSTOCK_REDIS_URL HOTSTOCK_REDIS_ADMIN_URL HOTSTOCK_REDIS_OPS_URL HOTSTOCK_MYSQL_URL \
   HOTSTOCK_MYSQL_ADMIN_URL HOTSTOCK_MYSQL_RO_URL; do
   url="${!name:-}"
   password="$(printf '%s' "$url" | sed -n 's|^[a-z]*://[^:/@]*:\([^@]*\)@.*|\1|p')"
   [ -n "$password" ] && secrets+=("$password")
+done
+# The code key (its key material, after the id) and the tokens of the environment.
+[ -n "${HOTSTOCK_CODE_KEY:-}" ] && secrets+=("${HOTSTOCK_CODE_KEY#*:}")
+for name in HOTSTOCK_API_TOKEN HOTSTOCK_ADMIN_TOKEN; do
+  [ -n "${!name:-}" ] && secrets+=("${!name}")
 done
 if [ -n "${HOTSTOCK_SECRETS_FILE:-}" ] && [ -f "$HOTSTOCK_SECRETS_FILE" ]; then
   while IFS= read -r line; do [ -n "$line" ] && secrets+=("$line"); done <"$HOTSTOCK_SECRETS_FILE"

@@ -52,7 +52,7 @@ public final class Inventory: Sendable {
     /// whether it was created.
     public func setSKU(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
         try Identifier.validate(sku, field: "sku")
-        guard (0...InventoryLimits.maxCount).contains(update.total) else {
+        if let total = update.total, !(0...InventoryLimits.maxCount).contains(total) {
             throw InventoryError(.invalidArgument, "total must be an integer in 0...\(InventoryLimits.maxCount)")
         }
         let config = try update.scriptArguments()
@@ -60,7 +60,7 @@ public final class Inventory: Sendable {
         let reply = try await call(
             HotStockFunction.setSKU,
             keys: [keys.skuKey(sku), keys.eventsKey(partition: partition)],
-            arguments: [sku, String(update.total)] + config
+            arguments: [sku, update.total.map(String.init) ?? ""] + config
         )
         guard reply.isOK else { throw reply.refusal() }
         return (try RecordParsing.sku(id: sku, fields: reply.fields), reply["created"] == "1")
@@ -190,7 +190,7 @@ public final class Inventory: Sendable {
         return reply
     }
 
-    private func call(_ function: String, keys: [String], arguments: [String]) async throws -> ScriptReply {
+    func call(_ function: String, keys: [String], arguments: [String]) async throws -> ScriptReply {
         let reply = try await withRetry {
             try await library.call(function, keys: keys, arguments: arguments)
         }

@@ -8,16 +8,21 @@ public struct InventoryConfiguration: Sendable {
     /// How long an operation keeps retrying while Redis is unreachable before it fails
     /// with `unavailable`. Every operation is idempotent, so a retry is safe.
     public var retryBudget: Duration
+    /// Seals and opens the codes of codes SKUs (`HOTSTOCK_CODE_KEY`); without it code
+    /// pools can be neither loaded nor delivered.
+    public var codeSealer: CodeSealer?
 
     /// Makes a configuration.
     public init(
         keySpace: KeySpace = KeySpace(),
         retentionMs: Int64 = 86_400_000,
-        retryBudget: Duration = .seconds(10)
+        retryBudget: Duration = .seconds(10),
+        codeSealer: CodeSealer? = nil
     ) {
         self.keySpace = keySpace
         self.retentionMs = retentionMs
         self.retryBudget = retryBudget
+        self.codeSealer = codeSealer
     }
 }
 
@@ -31,4 +36,8 @@ public enum InventoryLimits {
     public static let defaultTTLMs: Int64 = 900_000
     /// The most units one hold may take when the SKU sets no `max_qty`.
     public static let defaultMaxQty: Int64 = 1_000
+    /// The most codes one batch may load.
+    public static let maxCodesPerBatch = 10_000
+    /// The longest code, in characters from `!` to `~`.
+    public static let maxCodeLength = 256
 }

@@ -42,6 +42,8 @@ public func buildRouter(
 
     let admin = router.group().add(middleware: BearerAuthMiddleware(accepting: [configuration.adminToken]))
     SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addAdmin(to: admin)
+    let codes = CodeRoutes(inventory: inventory, maxBatchBytes: configuration.maxCodeBatchBytes)
+    codes.addAdmin(to: admin)
 
     let tokenLimiter = configuration.tokenRate.map { RateLimiter(rate: $0, burst: $0 * 2) }
     let api = router.group()
@@ -52,6 +54,7 @@ public func buildRouter(
             )
         )
     SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addReads(to: api)
+    codes.addReads(to: api)
     HoldRoutes(
         inventory: inventory,
         maxBodyBytes: configuration.maxBodyBytes,

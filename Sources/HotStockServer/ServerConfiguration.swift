@@ -10,6 +10,8 @@ public struct ServerConfiguration: Sendable {
     public var adminToken: String
     /// Largest request body accepted (413 above).
     public var maxBodyBytes: Int
+    /// Largest code batch body accepted (413 above).
+    public var maxCodeBatchBytes = 4 * 1024 * 1024
     /// Requests per second one bearer token may send (bursts of twice that); `nil`: no limit.
     public var tokenRate: Double?
     /// Hold requests per second one buyer may send (bursts of twice that); `nil`: no limit.

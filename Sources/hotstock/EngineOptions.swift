@@ -76,7 +76,26 @@ struct EngineOptions: ParsableArguments {
         InventoryConfiguration(
             keySpace: KeySpace(partitions: resolvedPartitions() ?? 16),
             retentionMs: resolvedRetentionMs() ?? 86_400_000,
-            retryBudget: retryBudget
+            retryBudget: retryBudget,
+            // A malformed key only matters to the commands that seal or open codes, which
+            // check it themselves (`serve`, `codes load`).
+            codeSealer: (try? CodeKeyRing.fromEnvironment(ProcessInfo.processInfo.environment)).flatMap { $0 }
+                .map(CodeSealer.init(ring:))
         )
+    }
+
+    /// Fails with one clear line unless `HOTSTOCK_CODE_KEY` holds a valid key ring.
+    static func requireCodeKey() throws {
+        let ring: CodeKeyRing?
+        do {
+            ring = try CodeKeyRing.fromEnvironment(ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard ring != nil else {
+            throw ValidationError(
+                "HOTSTOCK_CODE_KEY must be set to ID:BASE64 of 32 bytes (e.g. k1:$(head -c 32 /dev/urandom | base64))"
+            )
+        }
     }
 }

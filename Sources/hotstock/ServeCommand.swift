@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         for name in ["HOTSTOCK_API_TOKEN", "HOTSTOCK_ADMIN_TOKEN"] where (Self.environment[name] ?? "").count < 8 {
             throw ValidationError("\(name) must be set to a secret of at least 8 characters")
         }
+        try EngineOptions.requireCodeKey()
     }
 
     /// A rate from the flag, the environment or the default; `nil` (no limit) for 0.

@@ -10,7 +10,8 @@ struct StockCommand: AsyncParsableCommand {
     )
 }
 
-/// `hotstock stock set SKU --total N [config...]`: "set total to X" plus config.
+/// `hotstock stock set SKU --total N | --kind codes [config...]`: "set total to X" plus
+/// config, or a codes SKU (whose total is the number of codes loaded).
 struct StockSetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
@@ -22,7 +23,9 @@ struct StockSetCommand: AsyncParsableCommand {
 
     @Argument(help: "The SKU id.") var sku: String
     @Option(help: "Units on sale in all (held and sold units stay; available takes the rest).")
-    var total: Int64
+    var total: Int64?
+    @Option(help: "counted (default) or codes: a pool of codes, loaded with `hotstock codes load`.")
+    var kind: String?
     @Option(name: .customLong("per-buyer-limit"), help: "Units one buyer may hold and buy in all.")
     var perBuyerLimit: Int64?
     @Option(name: .customLong("opens-at-ms"), help: "No hold before this Unix time in ms (Redis clock).")
@@ -42,6 +45,12 @@ struct StockSetCommand: AsyncParsableCommand {
     var clear: [String] = []
 
     func validate() throws {
+        if let kind, SKUKind(rawValue: kind) == nil {
+            throw ValidationError("--kind takes counted or codes, not \(kind)")
+        }
+        if total == nil && kind != SKUKind.codes.rawValue {
+            throw ValidationError("--total is required (or --kind codes)")
+        }
         let known = ["per-buyer-limit", "opens-at-ms", "release-rate", "release-burst", "default-ttl-ms", "max-qty"]
         for name in clear where !known.contains(name) {
             throw ValidationError("--clear takes one of \(known.joined(separator: ", ")), not \(name)")
@@ -49,7 +58,9 @@ struct StockSetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var update = SKUUpdate(total: total)
+        var update = SKUUpdate()
+        update.total = total
+        update.kind = kind.flatMap(SKUKind.init(rawValue:))
         update.perBuyerLimit = change(perBuyerLimit, "per-buyer-limit")
         update.opensAtMs = change(opensAtMs, "opens-at-ms")
         update.releaseRate = change(releaseRate, "release-rate")

@@ -36,6 +36,7 @@ struct CommandLineTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HOTSTOCK_REDIS_URL"] =
             environment["HOTSTOCK_REDIS_URL"] ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
+        environment["HOTSTOCK_CODE_KEY"] = environment["HOTSTOCK_CODE_KEY"] ?? Self.testCodeKey
         environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe()
@@ -70,6 +71,10 @@ struct CommandLineTests {
     }
 
     static func uniqueSKU() -> String { "cli-\(UUID().uuidString.prefix(13))" }
+
+    /// A code key of the tests' own, when the run exports none.
+    static let testCodeKey =
+        "tk:" + Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).base64EncodedString()
 
     @Test func stockAndHoldCommandsPrintTheContractBodies() throws {
         let sku = Self.uniqueSKU()
@@ -241,5 +246,51 @@ struct CommandLineFuzzTests {
         let sold = show.json["sold"] as? Int ?? -1
         #expect(available >= 0 && held >= 0 && sold >= 0 && available + held + sold == show.json["total"] as? Int)
         #expect(statuses[2, default: 0] > 0)
+    }
+}
+
+/// `hotstock codes load` and `stock set --kind codes`.
+@Suite("hotstock codes")
+struct CodesCommandTests {
+    @Test func loadingAFileReportsDuplicatesAndTheSameBatchAddsNothing() throws {
+        let sku = CommandLineTests.uniqueSKU()
+        let created = try CommandLineTests.hotstock("stock", "set", sku, "--kind", "codes", "--json")
+        #expect(created.status == 0 && created.json["kind"] as? String == "codes", "\(created.stderr)")
+        let file = FileManager.default.temporaryDirectory.appending(path: "codes-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "LIC-1\nLIC-2\r\nLIC-3\nLIC-1\n\nLIC-4\n".write(to: file, atomically: true, encoding: .utf8)
+        let load = try CommandLineTests.hotstock("codes", "load", sku, file.path, "--batch", "f1", "--json")
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(
+            load.json["added"] as? Int == 4 && load.json["duplicates"] as? Int == 1 && load.json["total"] as? Int == 4
+        )
+        let again = try CommandLineTests.hotstock("codes", "load", sku, file.path, "--batch", "f1", "--json")
+        #expect(again.status == 0 && again.json["total"] as? Int == 4 && again.json["added"] as? Int == 4)
+        let show = try CommandLineTests.hotstock("stock", "show", sku, "--json")
+        #expect(show.json["total"] as? Int == 4 && show.json["available"] as? Int == 4)
+        // No code in clear on either stream.
+        for run in [load, again, show] { #expect(!run.stdout.contains("LIC-") && !run.stderr.contains("LIC-")) }
+    }
+
+    @Test func aBadFileOrAMissingKeyLoadsNothing() throws {
+        let sku = CommandLineTests.uniqueSKU()
+        _ = try CommandLineTests.hotstock("stock", "set", sku, "--kind", "codes")
+        let file = FileManager.default.temporaryDirectory.appending(path: "codes-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "GOOD-1\nhas space\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try CommandLineTests.hotstock("codes", "load", sku, file.path, "--batch", "f1")
+        #expect(bad.status == 2 && bad.stderr.contains("line 2") && !bad.stderr.contains("has space"))
+        try "GOOD-1\n".write(to: file, atomically: true, encoding: .utf8)
+        let noKey = try CommandLineTests.hotstock(
+            ["codes", "load", sku, file.path, "--batch", "f1"],
+            environment: ["HOTSTOCK_CODE_KEY": "k1:short"]
+        )
+        #expect(noKey.status == 2 && noKey.stderr.contains("HOTSTOCK_CODE_KEY") && !noKey.stderr.contains("short"))
+        let counted = CommandLineTests.uniqueSKU()
+        _ = try CommandLineTests.hotstock("stock", "set", counted, "--total", "3")
+        let onCounted = try CommandLineTests.hotstock("codes", "load", counted, file.path, "--batch", "f1")
+        #expect(onCounted.status == 3 && onCounted.stderr.contains("not_a_code_sku"))
+        let show = try CommandLineTests.hotstock("stock", "show", sku, "--json")
+        #expect(show.json["total"] as? Int == 0)
     }
 }

@@ -29,7 +29,7 @@ public struct SKUBody: Codable, Sendable, Equatable {
     /// The body of a SKU snapshot.
     public init(_ sku: SKU) {
         self.sku = sku.id
-        kind = "counted"
+        kind = sku.kind.rawValue
         total = sku.total
         available = sku.available
         held = sku.held

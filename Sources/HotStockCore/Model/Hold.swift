@@ -26,6 +26,12 @@ public struct Hold: Sendable, Equatable {
     public var finalAtMs: Int64?
     /// Goes up by one with every change to the hold.
     public var version: Int64
+    /// Whether the hold is of a codes SKU (its body then carries `codes_count`).
+    public var coded = false
+    /// Codes assigned to the hold (a codes SKU's confirmed hold); `nil` before.
+    public var codesCount: Int64?
+    /// When the hold's codes were first fetched; `nil` before.
+    public var firstDeliveredAtMs: Int64?
 
     /// Makes a hold value.
     public init(

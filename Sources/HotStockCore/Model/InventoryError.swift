@@ -28,6 +28,10 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         /// HTTP only: the request did not arrive whole in time (a slow client).
         public static let requestTimeout = Code("request_timeout")
         public static let idempotencyConflict = Code("idempotency_conflict")
+        /// A code pool operation on a counted SKU.
+        public static let notACodeSKU = Code("not_a_code_sku")
+        /// Codes asked of a hold that is not confirmed yet.
+        public static let holdNotConfirmed = Code("hold_not_confirmed")
         public static let notReleasedYet = Code("not_released_yet")
         public static let rateLimited = Code("rate_limited")
         public static let unavailable = Code("unavailable")
@@ -41,7 +45,7 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
             .invalidArgument, .unauthorized, .skuNotFound, .holdNotFound, .soldOut, .saleNotOpen,
             .buyerLimit, .holdExpired, .holdReleased, .holdConfirmed, .totalBelowCommitted,
             .payloadTooLarge, .requestTimeout, .idempotencyConflict, .notReleasedYet, .rateLimited, .unavailable,
-            .skuExists, .notFound,
+            .skuExists, .notFound, .notACodeSKU, .holdNotConfirmed,
         ]
 
         /// The HTTP status the contract gives this code.

@@ -24,7 +24,8 @@ enum RecordParsing {
             held: try counter("held"),
             sold: try counter("sold"),
             version: try counter("version"),
-            config: config
+            config: config,
+            kind: fields["kind"].flatMap(SKUKind.init(rawValue:)) ?? .counted
         )
     }
 
@@ -36,7 +37,7 @@ enum RecordParsing {
         else {
             throw RedisError(.unexpectedReply, "hold \(sku)/\(order) is incomplete")
         }
-        return Hold(
+        var hold = Hold(
             sku: sku,
             order: order,
             qty: qty,
@@ -47,6 +48,10 @@ enum RecordParsing {
             finalAtMs: fields["final_at_ms"].flatMap { Int64($0) },
             version: fields["version"].flatMap { Int64($0) } ?? 1
         )
+        hold.coded = fields["coded"] == "1"
+        hold.codesCount = fields["codes_count"].flatMap { Int64($0) }
+        hold.firstDeliveredAtMs = fields["first_delivered_at_ms"].flatMap { Int64($0) }
+        return hold
     }
 
     /// Pairs the names asked with `HMGET` with the values it answered, dropping nils.
@@ -60,9 +65,10 @@ enum RecordParsing {
 
     static let skuFieldNames = [
         "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms",
-        "release_rate", "release_burst", "default_ttl_ms", "max_qty",
+        "release_rate", "release_burst", "default_ttl_ms", "max_qty", "kind",
     ]
     static let holdFieldNames = [
-        "qty", "buyer", "state", "expires_at_ms", "created_at_ms", "final_at_ms", "version",
+        "qty", "buyer", "state", "expires_at_ms", "created_at_ms", "final_at_ms", "version", "coded", "codes_count",
+        "first_delivered_at_ms",
     ]
 }

@@ -14,6 +14,8 @@ public struct SKU: Sendable, Equatable {
     public var version: Int64
     /// The SKU's sale rules.
     public var config: SKUConfig
+    /// What the SKU sells: counted units, or the codes of its pool.
+    public var kind: SKUKind = .counted
 
     /// Makes a snapshot.
     public init(
@@ -23,7 +25,8 @@ public struct SKU: Sendable, Equatable {
         held: Int64,
         sold: Int64,
         version: Int64,
-        config: SKUConfig = SKUConfig()
+        config: SKUConfig = SKUConfig(),
+        kind: SKUKind = .counted
     ) {
         self.id = id
         self.total = total
@@ -32,12 +35,22 @@ public struct SKU: Sendable, Equatable {
         self.sold = sold
         self.version = version
         self.config = config
+        self.kind = kind
     }
 
     /// Whether the stock invariant holds: `available + held + sold == total`, none negative.
     public var isBalanced: Bool {
         available >= 0 && held >= 0 && sold >= 0 && available + held + sold == total
     }
+}
+
+/// What a SKU sells (DESIGN section 5b).
+public enum SKUKind: String, Sendable, Hashable, CaseIterable {
+    /// Interchangeable units: `total` is set by the admin.
+    case counted
+    /// The codes loaded into its pool, each delivered to one confirmed order: `total` is
+    /// the number of distinct codes loaded.
+    case codes
 }
 
 /// A SKU's sale rules; `nil` means unset.

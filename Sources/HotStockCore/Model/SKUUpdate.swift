@@ -8,8 +8,12 @@ public enum FieldUpdate<Value: Sendable & Equatable>: Sendable, Equatable {
 /// An admin's "set total to X" plus config changes (DESIGN section 5, `PUT /v1/skus/{sku}`).
 /// A field left as `.keep` keeps its value; `.clear` makes it unset.
 public struct SKUUpdate: Sendable, Equatable {
-    /// The new total; units in holds and sales stay, `available` takes the rest.
-    public var total: Int64
+    /// The new total; units in holds and sales stay, `available` takes the rest. A codes
+    /// SKU takes none (its total is the number of codes loaded); a counted one needs it.
+    public var total: Int64?
+    /// The kind of a new SKU (`nil`: counted, or the existing SKU's kind); an existing
+    /// SKU's kind cannot change.
+    public var kind: SKUKind?
     public var perBuyerLimit: FieldUpdate<Int64> = .keep
     public var opensAtMs: FieldUpdate<Int64> = .keep
     public var releaseRate: FieldUpdate<Double> = .keep
@@ -20,6 +24,16 @@ public struct SKUUpdate: Sendable, Equatable {
     /// Makes an update that sets the total and keeps every config field.
     public init(total: Int64) {
         self.total = total
+    }
+
+    /// Makes an update that names no total and no kind and keeps every config field
+    /// (for a codes SKU: a config change).
+    public init() {}
+
+    /// Makes an update that creates a SKU of `kind` (or keeps an existing one of it)
+    /// without naming a total.
+    public init(kind: SKUKind) {
+        self.kind = kind
     }
 
     /// The config changes as the set-SKU script takes them: field, value ('' clears).
@@ -44,6 +58,7 @@ public struct SKUUpdate: Sendable, Equatable {
         add("release_burst", releaseBurst, String.init)
         add("default_ttl_ms", defaultTTLMs, String.init)
         add("max_qty", maxQty, String.init)
+        if let kind { arguments += ["kind", kind.rawValue] }
         return arguments
     }
 

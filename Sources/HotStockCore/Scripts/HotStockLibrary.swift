@@ -8,7 +8,7 @@ public enum HotStockLibrary {
     public static let name = "hotstock"
 
     /// The operation scripts the engine calls; each must exist in `lua/`.
-    static let operations = ["hold", "confirm", "release", "expire", "set_sku", "warm"]
+    static let operations = ["hold", "confirm", "release", "expire", "set_sku", "warm", "load_codes", "deliver"]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
     public static let code: String = {
@@ -34,4 +34,6 @@ enum HotStockFunction {
     static let expire = "hs_expire"
     static let setSKU = "hs_set_sku"
     static let warm = "hs_warm"
+    static let loadCodes = "hs_load_codes"
+    static let deliver = "hs_deliver"
 }

@@ -35,12 +35,13 @@ public struct OutboxBacklog: Sendable, Equatable {
                 continue
             }
             backlog.pending += ours["pending"]?.int ?? 0
-            if let lag = ours["lag"]?.int {
-                backlog.unread += lag
-            } else if let delivered = ours["last-delivered-id"]?.string {
-                // Redis cannot tell the lag (after a trim): look for one entry past the last delivered.
-                let next = try await inventory.redis.send("XRANGE", key, "(" + delivered, "+", "COUNT", "1")
-                backlog.unread += Int64(next.array?.count ?? 0)
+            // Whether anything lies past the last entry delivered decides; Redis's `lag`
+            // only sizes it (it can be missing after a trim, and stale after an AOF
+            // rewrite and restart: seen as 3313 on an empty stream).
+            let delivered = ours["last-delivered-id"]?.string ?? "0-0"
+            let next = try await inventory.redis.send("XRANGE", key, "(" + delivered, "+", "COUNT", "1")
+            if next.array?.isEmpty == false {
+                backlog.unread += max(1, ours["lag"]?.int ?? 1)
             }
         }
         return backlog

@@ -2,19 +2,21 @@ import HotStockCore
 
 /// The contract's request bodies (DESIGN section 5), parsed and validated.
 enum ContractRequests {
-    /// `PUT /v1/skus/{sku}`: `total` (required) and config fields.
+    /// `PUT /v1/skus/{sku}`: `total` (required for a counted SKU, refused for a codes
+    /// one: the script knows which the SKU is), `kind`, and config fields.
     static func skuUpdate(_ body: RequestBody) throws(InventoryError) -> SKUUpdate {
         try body.allowOnly([
             "total", "kind", "per_buyer_limit", "opens_at_ms", "release_rate", "release_burst", "default_ttl_ms",
             "max_qty",
         ])
-        if let kind = try body.string("kind"), kind != "counted" {
-            throw InventoryError(.invalidArgument, "kind must be \"counted\" (code pools are not available yet)")
+        var update = SKUUpdate()
+        if let kind = try body.string("kind") {
+            guard let known = SKUKind(rawValue: kind) else {
+                throw InventoryError(.invalidArgument, "kind must be \"counted\" or \"codes\"")
+            }
+            update.kind = known
         }
-        guard let total = try body.integer("total", in: 0...InventoryLimits.maxCount) else {
-            throw InventoryError(.invalidArgument, "total is required")
-        }
-        var update = SKUUpdate(total: total)
+        update.total = try body.integer("total", in: 0...InventoryLimits.maxCount)
         update.perBuyerLimit = try body.integerUpdate("per_buyer_limit", in: 1...InventoryLimits.maxCount)
         update.opensAtMs = try body.integerUpdate("opens_at_ms", in: 0...253_402_300_799_999)
         update.releaseRate = try body.numberUpdate("release_rate", max: Double(InventoryLimits.maxCount))
@@ -43,6 +45,27 @@ enum ContractRequests {
         if let buyer { try Identifier.validate(buyer, field: "buyer") }
         let ttl = try body.integer("ttl_ms", in: InventoryLimits.ttlRange)
         return HoldRequest(qty: qty, buyer: buyer, ttlMs: ttl)
+    }
+
+    /// `POST /v1/skus/{sku}/codes`: `batch` (an id) and `codes` (strings; the contract's
+    /// rules on each are checked by the engine).
+    static func codeBatch(_ body: RequestBody) throws(InventoryError) -> (batch: String, codes: [String]) {
+        try body.allowOnly(["batch", "codes"])
+        guard let batch = try body.string("batch") else { throw InventoryError(.invalidArgument, "batch is required") }
+        try Identifier.validate(batch, field: "batch")
+        guard case .array(let values) = body.fields["codes"] else {
+            throw InventoryError(.invalidArgument, "codes must be an array of strings")
+        }
+        var codes: [String] = []
+        codes.reserveCapacity(values.count)
+        for value in values {
+            guard case .string(let code) = value else {
+                throw InventoryError(.invalidArgument, "codes must be an array of strings")
+            }
+            codes.append(code)
+        }
+        try Inventory.validateCodes(codes)
+        return (batch, codes)
     }
 
     /// `POST .../confirm`: optional `reacquire`.

@@ -18,6 +18,15 @@ enum TestEngine {
 
     static let logger = Logger(label: "hotstock.tests")
 
+    /// The code key of the run (`HOTSTOCK_CODE_KEY`, as ops/dev.sh exports it), or a key
+    /// of the tests' own.
+    static let codeSealer: CodeSealer = {
+        let fallback = "tk:" + Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).base64EncodedString()
+        let text: String = ProcessInfo.processInfo.environment["HOTSTOCK_CODE_KEY"] ?? fallback
+        guard let ring = try? CodeKeyRing(current: text) else { preconditionFailure("HOTSTOCK_CODE_KEY is malformed") }
+        return CodeSealer(ring: ring)
+    }()
+
     /// A pool as the engine's user, on `database` (tests that sweep use a database of
     /// their own so that other tests' holds do not mix with theirs).
     static func pool(database: Int = 0, size: Int = 4) throws -> RedisConnectionPool {
@@ -42,7 +51,7 @@ enum TestEngine {
     ) async throws -> Inventory {
         let inventory = Inventory(
             redis: try pool(database: database, size: poolSize),
-            configuration: InventoryConfiguration(retentionMs: retentionMs),
+            configuration: InventoryConfiguration(retentionMs: retentionMs, codeSealer: codeSealer),
             logger: logger
         )
         try await inventory.prepare()

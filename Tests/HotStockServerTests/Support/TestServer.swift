@@ -17,6 +17,14 @@ enum TestServer {
     static let adminToken = "test-admin-token"
     static let logger = Logger(label: "hotstock.server.tests")
 
+    /// The code key of the run (`HOTSTOCK_CODE_KEY`), or a key of the tests' own.
+    static let codeSealer: CodeSealer = {
+        let fallback = "tk:" + Data((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }).base64EncodedString()
+        let text: String = ProcessInfo.processInfo.environment["HOTSTOCK_CODE_KEY"] ?? fallback
+        guard let ring = try? CodeKeyRing(current: text) else { preconditionFailure("HOTSTOCK_CODE_KEY is malformed") }
+        return CodeSealer(ring: ring)
+    }()
+
     /// One metrics registry for the whole test process (the metrics system is global).
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
@@ -36,7 +44,7 @@ enum TestServer {
         configuration.connectTimeout = .milliseconds(500)
         let inventory = Inventory(
             redis: RedisConnectionPool(configuration: configuration, logger: logger),
-            configuration: InventoryConfiguration(retryBudget: retryBudget),
+            configuration: InventoryConfiguration(retryBudget: retryBudget, codeSealer: codeSealer),
             logger: logger
         )
         try? await inventory.prepare()

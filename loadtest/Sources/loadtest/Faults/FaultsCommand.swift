@@ -62,6 +62,7 @@ struct FaultsCommand: AsyncParsableCommand {
         )
         let inventory = Inventory(redis: redis, configuration: InventoryConfiguration(), logger: logger)
         try await inventory.prepare()
+        try await Self.compactAOF(redisAdmin)
         try await ColdStore(pool: mysqlAdmin, logger: logger).migrate()
         await mysqlAdmin.shutdown()
         let cold = ColdStore(pool: mysql, logger: logger)
@@ -182,9 +183,14 @@ struct FaultsCommand: AsyncParsableCommand {
                 return fault
             }
         } catch {
-            // Never leave MariaDB frozen or a child behind.
+            // Never leave MariaDB frozen, a child behind or a client open.
+            FileHandle.standardError.write(Data("[faults] the run failed: \(error)\n".utf8))
             try? daemons.mariadb.signal(SIGCONT)
             _ = try? await processes.stopAll()
+            await http.shutdown()
+            await redis.shutdown()
+            await redisAdmin.shutdown()
+            await mysql.shutdown()
             throw error
         }
         let total = attempts.total
@@ -252,6 +258,19 @@ struct FaultsCommand: AsyncParsableCommand {
             let leaked = secrets.filter { text.contains($0) }.count
             return leaked == 0 ? nil : "\(log.lastPathComponent) holds \(leaked) secret(s) in clear"
         }
+    }
+
+    /// Rewrites Redis's AOF before the sale, as the runbook advises: a restart replays
+    /// the whole file, so its size, not the sale, would set the outage otherwise.
+    static func compactAOF(_ admin: RedisConnectionPool) async throws {
+        _ = try? await admin.send("BGREWRITEAOF")
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let info = try await admin.send("INFO", "persistence").string ?? ""
+            if info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0") { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ScenarioError("the AOF rewrite did not finish within 120 s")
     }
 
     static var siblingBinary: URL {

@@ -1,0 +1,227 @@
+import Foundation
+import HotStockCore
+import RedisClient
+import Synchronization
+import Testing
+
+/// Code pools (DESIGN section 5b) against the real Redis: each code to exactly one paid
+/// order, sealed at rest.
+@Suite("Code pools")
+struct CodePoolTests {
+    /// Orders that got a hold, shared by the client tasks.
+    final class Orders: Sendable {
+        let list = Mutex<[String]>([])
+    }
+
+    /// `count` codes sharing one marker no other run uses (`PREFIX-XXXXXXXX-n`).
+    static func codes(_ count: Int, prefix: String = "CARD") -> [String] {
+        let run = UUID().uuidString.prefix(8)
+        return (0..<count).map { "\(prefix)-\(run)-\($0)" }
+    }
+
+    static func codesSKU(_ inventory: Inventory, codes: [String]) async throws -> String {
+        let sku = TestEngine.uniqueSKU("codes")
+        let created = try await inventory.setSKU(sku, SKUUpdate(kind: .codes)).sku
+        #expect(created.kind == .codes && created.total == 0)
+        if !codes.isEmpty { _ = try await inventory.loadCodes(sku: sku, batch: "b0", codes: codes) }
+        return sku
+    }
+
+    /// Whether `haystack` holds the bytes of `needle` (memchr for the first byte, then a compare).
+    static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard let base = haystack.baseAddress, let first = needle.first, haystack.count >= needle.count else {
+            return false
+        }
+        var offset = 0
+        while offset <= haystack.count - needle.count {
+            guard let hit = memchr(base + offset, Int32(first), haystack.count - needle.count + 1 - offset) else {
+                return false
+            }
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(base + position, needle, needle.count) == 0 { return true }
+            offset = position + 1
+        }
+        return false
+    }
+
+    /// Codes in the pool == available + held, and the stock invariant.
+    static func expectPoolMatches(_ inventory: Inventory, _ sku: String) async throws {
+        let snapshot = try await expectBalanced(inventory, sku)
+        #expect(try await inventory.poolSize(sku: sku) == snapshot.available + snapshot.held)
+    }
+
+    @Test func aThousandHoldsOnAHundredCodesConfirmedTwiceGiveAHundredDistinctCodes() async throws {
+        let inventory = try await TestEngine.inventory(poolSize: 8)
+        let loaded = Self.codes(100)
+        let sku = try await Self.codesSKU(inventory, codes: loaded)
+        let held = Orders()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<1_000 {
+                group.addTask {
+                    if (try? await inventory.placeHold(sku: sku, order: "o\(index)")) != nil {
+                        held.list.withLock { $0.append("o\(index)") }
+                    }
+                }
+            }
+        }
+        let orders = held.list.withLock { $0 }
+        #expect(orders.count == 100)
+        try await Self.expectPoolMatches(inventory, sku)
+        // Every payment callback arrives twice, at once.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for order in orders {
+                for _ in 0..<2 {
+                    group.addTask {
+                        let confirmed = try await inventory.confirm(sku: sku, order: order).hold
+                        #expect(confirmed.state == .confirmed && confirmed.codesCount == 1)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        var delivered: [String: [String]] = [:]
+        for order in orders {
+            let first = try await inventory.deliverCodes(sku: sku, order: order)
+            let again = try await inventory.deliverCodes(sku: sku, order: order)
+            #expect(first == again && first.codes.count == 1)
+            delivered[order] = first.codes
+        }
+        let all = delivered.values.flatMap { $0 }
+        #expect(Set(all).count == 100, "a code went to two orders")
+        #expect(Set(all) == Set(loaded), "a code came from outside the loaded set")
+        let snapshot = try await inventory.sku(sku)
+        #expect(snapshot.sold == 100 && snapshot.available == 0 && snapshot.held == 0)
+        try await Self.expectPoolMatches(inventory, sku)
+    }
+
+    @Test func batchesAreIdempotentAndDuplicatesAreCountedNeverLoadedTwice() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = try await Self.codesSKU(inventory, codes: [])
+        let first = try await inventory.loadCodes(sku: sku, batch: "b1", codes: ["AAA-1", "BBB-2", "CCC-3", "AAA-1"])
+        #expect(first.added == 3 && first.duplicates == 1 && first.total == 3 && first.created)
+        let again = try await inventory.loadCodes(sku: sku, batch: "b1", codes: ["AAA-1", "BBB-2", "CCC-3", "AAA-1"])
+        #expect(again.added == 3 && again.duplicates == 1 && again.total == 3 && !again.created)
+        await #expect(throws: InventoryError(.idempotencyConflict, "batch b1 was loaded with other codes")) {
+            try await inventory.loadCodes(sku: sku, batch: "b1", codes: ["ZZZ-9"])
+        }
+        let second = try await inventory.loadCodes(sku: sku, batch: "b2", codes: ["CCC-3", "DDD-4"])
+        #expect(second.added == 1 && second.duplicates == 1 && second.total == 4)
+        // A delivered code stays known: loading it again is a duplicate.
+        _ = try await inventory.placeHold(sku: sku, order: "o1", qty: 4)
+        _ = try await inventory.confirm(sku: sku, order: "o1")
+        let sold = try await inventory.deliverCodes(sku: sku, order: "o1").codes
+        #expect(Set(sold) == ["AAA-1", "BBB-2", "CCC-3", "DDD-4"])
+        let third = try await inventory.loadCodes(sku: sku, batch: "b3", codes: sold + ["EEE-5"])
+        #expect(third.added == 1 && third.duplicates == 4 && third.total == 5)
+        try await Self.expectPoolMatches(inventory, sku)
+    }
+
+    @Test func badBatchesAreRefusedWholeAndLoadNothing() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = try await Self.codesSKU(inventory, codes: ["KEEP-1"])
+        let before = try await inventory.sku(sku)
+        let bad: [[String]] = [
+            [], ["GOOD-1", "BAD\nLINE"], ["GOOD-1", String(repeating: "x", count: 300)], ["with space"],
+            ["tab\there"], ["é-accent"], [""], Self.codes(10_001),
+        ]
+        for codes in bad {
+            await #expect(throws: InventoryError.self, "\(codes.count) codes") {
+                try await inventory.loadCodes(sku: sku, batch: "bad", codes: codes)
+            }
+        }
+        #expect(try await inventory.sku(sku) == before)
+        #expect(try await inventory.poolSize(sku: sku) == 1)
+        let counted = TestEngine.uniqueSKU("counted")
+        _ = try await inventory.setSKU(counted, SKUUpdate(total: 5))
+        do {
+            _ = try await inventory.loadCodes(sku: counted, batch: "b1", codes: ["X-1"])
+            Issue.record("a counted SKU took codes")
+        } catch let error as InventoryError {
+            #expect(error.code == .notACodeSKU)
+        }
+        #expect(try await inventory.sku(counted).total == 5)
+    }
+
+    @Test func aCodesSKUTakesNoTotalAndNoSKUChangesItsKind() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = try await Self.codesSKU(inventory, codes: ["K-1", "K-2"])
+        for update in [SKUUpdate(total: 10), SKUUpdate(kind: .counted)] {
+            await #expect(throws: InventoryError.self) { try await inventory.setSKU(sku, update) }
+        }
+        var rules = SKUUpdate()
+        rules.maxQty = .set(1)
+        #expect(try await inventory.setSKU(sku, rules).sku.total == 2)
+        let counted = TestEngine.uniqueSKU("counted")
+        _ = try await inventory.setSKU(counted, SKUUpdate(total: 3))
+        await #expect(throws: InventoryError.self) { try await inventory.setSKU(counted, SKUUpdate(kind: .codes)) }
+        await #expect(throws: InventoryError.self) { try await inventory.setSKU(counted, SKUUpdate()) }
+        #expect(try await inventory.sku(counted).kind == .counted)
+    }
+
+    @Test func releaseAndExpiryNeverTouchCodesAndOnlyConfirmedHoldsGetThem() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = try await Self.codesSKU(inventory, codes: Self.codes(5))
+        let held = try await inventory.placeHold(sku: sku, order: "r1", qty: 2).hold
+        #expect(held.coded && held.codesCount == nil)
+        await #expect(throws: InventoryError.self) { try await inventory.deliverCodes(sku: sku, order: "r1") }
+        _ = try await inventory.release(sku: sku, order: "r1")
+        do {
+            _ = try await inventory.deliverCodes(sku: sku, order: "r1")
+            Issue.record("a released hold gave codes")
+        } catch let error as InventoryError {
+            #expect(error.code == .holdReleased)
+        }
+        try await Self.expectPoolMatches(inventory, sku)
+        #expect(try await inventory.poolSize(sku: sku) == 5)
+        // An expired hold: reacquire assigns codes then.
+        _ = try await inventory.placeHold(sku: sku, order: "e1", qty: 2, ttlMs: 1_000)
+        try await Task.sleep(for: .milliseconds(1_100))
+        let reacquired = try await inventory.confirm(sku: sku, order: "e1", reacquire: true)
+        #expect(reacquired.reacquired && reacquired.hold.codesCount == 2)
+        #expect(try await inventory.deliverCodes(sku: sku, order: "e1").codes.count == 2)
+        try await Self.expectPoolMatches(inventory, sku)
+        #expect(try await inventory.poolSize(sku: sku) == 3)
+    }
+
+    @Test func noCodeIsInClearInRedisOrItsAOF() async throws {
+        let inventory = try await TestEngine.inventory()
+        let loaded = Self.codes(20, prefix: "SECRET")
+        let sku = try await Self.codesSKU(inventory, codes: loaded)
+        _ = try await inventory.placeHold(sku: sku, order: "c1", qty: 3)
+        _ = try await inventory.confirm(sku: sku, order: "c1")
+        let delivered = try await inventory.deliverCodes(sku: sku, order: "c1").codes
+        #expect(delivered.count == 3)
+        let admin = try TestEngine.adminPool()
+        let prefix = inventory.keys.prefix(of: sku)
+        var stored: [String] = []
+        stored += try await admin.send("LRANGE", prefix + "pool:" + sku, "0", "-1").array?.compactMap(\.string) ?? []
+        stored += try await admin.send("SMEMBERS", prefix + "fps:" + sku).array?.compactMap(\.string) ?? []
+        stored +=
+            try await admin.send("HGETALL", inventory.keys.holdKey(sku: sku, order: "c1")).array?
+            .compactMap(\.string) ?? []
+        let events = try await admin.send(
+            "XREVRANGE",
+            inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku)),
+            "+",
+            "-",
+            "COUNT",
+            "50"
+        )
+        stored.append("\(events)")
+        #expect(stored.count > 40)
+        for code in loaded { #expect(!stored.contains { $0.contains(code) }, "a code is in clear in Redis") }
+        // The AOF on disk (appendfsync always): no code either.
+        let dir = try await admin.send("CONFIG", "GET", "dir").array?.last?.string ?? ""
+        let folder = URL(fileURLWithPath: dir).appending(path: "appendonlydir")
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+        #expect(!files.isEmpty, "no AOF found in \(folder.path)")
+        // Every code of the run shares its marker, so one search per file finds any of them.
+        let marker = Array(loaded[0].split(separator: "-").prefix(2).joined(separator: "-").utf8)
+        for file in files {
+            let data = try Data(contentsOf: file, options: .alwaysMapped)
+            let found = data.withUnsafeBytes { Self.contains($0, marker) }
+            #expect(!found, "a code is in clear in \(file.lastPathComponent)")
+        }
+        await admin.shutdown()
+    }
+}

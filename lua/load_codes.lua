@@ -1,0 +1,101 @@
+-- hs_load_codes: adds a batch of codes to a codes SKU's pool.
+-- KEYS: sku, events
+-- ARGV: sku, key prefix, batch, digest, k, then per code: k fingerprints (the current
+-- key's first, then one per retired key) and the sealed code.
+-- Codes arrive sealed and fingerprinted: no code is ever in clear here. A code whose
+-- fingerprint (under any key) the SKU has seen — in this batch, an earlier one, or
+-- already delivered — is a duplicate and is skipped. The same batch id with the same
+-- digest answers its first answer again and adds nothing; with another digest,
+-- idempotency_conflict. Pool entries are 'FINGERPRINT SEALED'.
+local function load_codes(keys, args)
+  local sku_key, events_key = keys[1], keys[2]
+  local sku_id, prefix, batch, digest = args[1], args[2], args[3], args[4]
+  if not is_id(sku_id) then
+    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
+  end
+  if type(prefix) ~= 'string' or prefix == '' then
+    return invalid('a key prefix is required')
+  end
+  if not is_id(batch) then
+    return invalid('batch must be 1-64 characters of [A-Za-z0-9._:-]')
+  end
+  if type(digest) ~= 'string' or #digest < 1 or #digest > 128 then
+    return invalid('digest must be 1-128 characters')
+  end
+  local k = int_arg(args[5], 1, 16)
+  if not k then
+    return invalid('the fingerprints per code must be an integer in 1..16')
+  end
+  local count = (#args - 5) / (k + 1)
+  if count ~= math.floor(count) or count < 1 or count > MAX_CODES_PER_BATCH then
+    return invalid('a batch holds 1..' .. fmt(MAX_CODES_PER_BATCH) .. ' codes')
+  end
+  for i = 6, #args do
+    local v = args[i]
+    if #v < 1 or #v > 1024 or string.find(v, '[%s,]') then
+      return invalid('fingerprints and sealed codes are 1-1024 characters without spaces or commas')
+    end
+  end
+  local s = load_sku(sku_key)
+  if not s then
+    return refuse('sku_not_found', 'no SKU ' .. sku_id)
+  end
+  if s.kind ~= 'codes' then
+    return refuse('not_a_code_sku', 'SKU ' .. sku_id .. ' counts units; it has no code pool')
+  end
+
+  local batch_key = prefix .. 'batch:' .. sku_id .. '/' .. batch
+  local done = redis.call('HMGET', batch_key, 'digest', 'added', 'duplicates', 'total')
+  if done[1] then
+    if done[1] ~= digest then
+      return refuse('idempotency_conflict', 'batch ' .. batch .. ' was loaded with other codes')
+    end
+    return { 'ok', 'sku', sku_id, 'batch', batch, 'added', done[2], 'duplicates', done[3], 'total', done[4],
+      'created', '0' }
+  end
+
+  -- Reads only: which codes are new.
+  local fps_key = prefix .. 'fps:' .. sku_id
+  local seen, fresh, entries = {}, {}, {}
+  local duplicates = 0
+  for i = 0, count - 1 do
+    local base = 6 + i * (k + 1)
+    local duplicate = false
+    for j = 0, k - 1 do
+      local fp = args[base + j]
+      if seen[fp] or redis.call('SISMEMBER', fps_key, fp) == 1 then
+        duplicate = true
+      end
+    end
+    if duplicate then
+      duplicates = duplicates + 1
+    else
+      for j = 0, k - 1 do
+        seen[args[base + j]] = true
+      end
+      fresh[#fresh + 1] = args[base]
+      entries[#entries + 1] = args[base] .. ' ' .. args[base + k]
+    end
+  end
+
+  -- Writes, in chunks (Lua's unpack takes a few thousand values at most).
+  local pool_key = prefix .. 'pool:' .. sku_id
+  for first = 1, #fresh, 1000 do
+    local last = math.min(first + 999, #fresh)
+    redis.call('SADD', fps_key, unpack(fresh, first, last))
+    redis.call('RPUSH', pool_key, unpack(entries, first, last))
+  end
+  local added = #fresh
+  s.total = s.total + added
+  s.available = s.available + added
+  redis.call('HSET', sku_key, 'total', fmt(s.total))
+  store_counters(sku_key, s)
+  redis.call('HSET', batch_key, 'digest', digest, 'added', fmt(added), 'duplicates', fmt(duplicates),
+    'total', fmt(s.total))
+  emit(events_key, 'codes', sku_id, s, nil, nil, { 'batch', batch, 'added', fmt(added), 'codes',
+    table.concat(entries, ',') })
+  return { 'ok', 'sku', sku_id, 'batch', batch, 'added', fmt(added), 'duplicates', fmt(duplicates),
+    'total', fmt(s.total), 'created', '1' }
+end
+
+redis.register_function('hs_load_codes', load_codes)
