@@ -225,3 +225,32 @@ struct CodePoolTests {
         await admin.shutdown()
     }
 }
+
+/// A codes SKU in cold stock: its kind and counters reach MySQL; `warm` leaves it alone
+/// (MySQL holds no code pool yet) rather than bring it back without codes.
+@Suite("Code pools in cold stock")
+struct CodePoolColdTests {
+    @Test func aCodesSKUSyncsItsKindAndCountersAndWarmLeavesItAlone() async throws {
+        let inventory = try await TestEngine.inventory(database: 15)
+        let cold = try await TestCold.store()
+        let sku = try await CodePoolTests.codesSKU(inventory, codes: CodePoolTests.codes(6))
+        _ = try await inventory.placeHold(sku: sku, order: "a", qty: 2)
+        _ = try await inventory.confirm(sku: sku, order: "a")
+        _ = try await inventory.deliverCodes(sku: sku, order: "a")
+        _ = try await inventory.placeHold(sku: sku, order: "b", qty: 1)
+        try await Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger).syncOnce()
+        let stored = try #require(try await cold.sku(sku)?.sku)
+        let hot = try await inventory.sku(sku)
+        #expect(stored.kind == .codes && stored == hot)
+        let report = try await Reconciler(inventory: inventory, cold: cold, logger: TestEngine.logger)
+            .reconcile(fix: false, only: [sku])
+        #expect(report.drift.isEmpty, "\(report.drift)")
+        let warm = try await Warmer(inventory: inventory, cold: cold, logger: TestEngine.logger).warm(
+            sku: sku,
+            force: true
+        )
+        #expect(warm.codePools == [sku] && warm.warmed.isEmpty)
+        #expect(try await inventory.poolSize(sku: sku) == 4)
+        try await CodePoolTests.expectPoolMatches(inventory, sku)
+    }
+}

@@ -77,7 +77,7 @@ public struct ColdStore: Sendable {
     // MARK: Row mapping
 
     static let skuColumns =
-        "sku, total, available, held, sold, version, per_buyer_limit, opens_at_ms, release_rate, release_burst, default_ttl_ms, max_qty, last_event_id"
+        "sku, total, available, held, sold, version, per_buyer_limit, opens_at_ms, release_rate, release_burst, default_ttl_ms, max_qty, kind, last_event_id"
     static let holdColumns =
         "sku, order_id, qty, buyer, state, expires_at_ms, created_at_ms, final_at_ms, version"
 
@@ -97,7 +97,8 @@ public struct ColdStore: Sendable {
                     releaseBurst: row.int("release_burst"),
                     defaultTTLMs: row.int("default_ttl_ms"),
                     maxQty: row.int("max_qty")
-                )
+                ),
+                kind: row["kind"].flatMap(SKUKind.init(rawValue:)) ?? .counted
             ),
             lastEventID: row["last_event_id"].flatMap(StreamID.init)
         )

@@ -7,7 +7,7 @@ import MariaDBClient
 enum ColdWrites {
     static let skuFields = [
         "sku", "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms", "release_rate",
-        "release_burst", "default_ttl_ms", "max_qty", "last_event_id",
+        "release_burst", "default_ttl_ms", "max_qty", "kind", "last_event_id",
     ]
     static let holdFields = [
         "sku", "order_id", "qty", "buyer", "state", "expires_at_ms", "created_at_ms", "final_at_ms", "version",
@@ -40,6 +40,7 @@ enum ColdWrites {
             .text(sku.id), .int(sku.total), .int(sku.available), .int(sku.held), .int(sku.sold), .int(sku.version),
             .int(sku.config.perBuyerLimit), .int(sku.config.opensAtMs), .double(sku.config.releaseRate),
             .int(sku.config.releaseBurst), .int(sku.config.defaultTTLMs), .int(sku.config.maxQty),
+            .text(sku.kind.rawValue),
         ]
     }
 

@@ -164,6 +164,7 @@ public struct Reconciler: Sendable {
             ("release_burst", text(hot.config.releaseBurst), text(stored.config.releaseBurst)),
             ("default_ttl_ms", text(hot.config.defaultTTLMs), text(stored.config.defaultTTLMs)),
             ("max_qty", text(hot.config.maxQty), text(stored.config.maxQty)),
+            ("kind", hot.kind.rawValue, stored.kind.rawValue),
         ]
         return fields.filter { $0.1 != $0.2 }.map {
             Drift(kind: "sku", id: hot.id, field: $0.0, redis: $0.1, mysql: $0.2)

@@ -11,6 +11,9 @@ public struct WarmReport: Sendable, Equatable {
     public var liveHolds = 0
     /// Holds whose time had passed: they came back expired, their units returned.
     public var expiredHolds = 0
+    /// Codes SKUs left alone: MySQL does not hold their code pools yet, so warming one
+    /// would bring it back without codes.
+    public var codePools: [String] = []
 }
 
 /// Rebuilds hot stock from cold stock after a Redis loss: each SKU's counters, config
@@ -48,6 +51,14 @@ public struct Warmer: Sendable {
         var report = WarmReport()
         for (index, row) in skus.enumerated() {
             progress?(index, skus.count)
+            if row.sku.kind == .codes {
+                logger.warning(
+                    "a codes SKU is not warmed: its pool lives in Redis only",
+                    metadata: ["sku": "\(row.sku.id)"]
+                )
+                report.codePools.append(row.sku.id)
+                continue
+            }
             do {
                 let result = try await warmOne(row.sku, force: force)
                 report.warmed.append(row.sku.id)
