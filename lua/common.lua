@@ -293,10 +293,13 @@ local function codes_to_assign(ctx, s, h, qty)
   return { pool_key = pool_key, entries = entries, event = { 'codes', table.concat(fingerprints, ',') } }
 end
 
--- Moves the codes found by codes_to_assign from the pool to the hold.
+-- Moves the codes found by codes_to_assign from the pool to the hold, and lists the
+-- order as paid but not yet delivered (`undelivered`, scored by the confirm time) until
+-- its codes are first fetched.
 local function assign_codes(ctx, h, assigned)
   redis.call('LTRIM', assigned.pool_key, #assigned.entries, -1)
   redis.call('HSET', ctx.hold_key, 'codes', table.concat(assigned.entries, ','), 'codes_count', h.codes_count)
+  redis.call('ZADD', ctx.prefix .. 'undelivered', h.final_at_ms, ctx.sku_id .. '/' .. ctx.order)
 end
 
 -- Validates the arguments shared by confirm and release:

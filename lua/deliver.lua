@@ -1,17 +1,20 @@
 -- hs_deliver: the codes of a confirmed hold, for GET .../holds/{order}/codes.
 -- KEYS: sku, hold, events
--- ARGV: sku, order
+-- ARGV: sku, order, key prefix
 -- Answers the same codes every time; the first call records first_delivered_at_ms
 -- (and tells the outbox). A held hold is hold_not_confirmed; a released or expired one
 -- answers as such; a hold of a counted SKU is not_a_code_sku.
 local function deliver(keys, args)
   local sku_key, hold_key, events_key = keys[1], keys[2], keys[3]
-  local sku_id, order = args[1], args[2]
+  local sku_id, order, prefix = args[1], args[2], args[3]
   if not is_id(sku_id) then
     return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
   end
   if not is_id(order) then
     return invalid('order must be 1-64 characters of [A-Za-z0-9._:-]')
+  end
+  if type(prefix) ~= 'string' or prefix == '' then
+    return invalid('a key prefix is required')
   end
   local h = load_hold(hold_key)
   if not h then
@@ -36,6 +39,7 @@ local function deliver(keys, args)
     h.first_delivered_at_ms = fmt(now_ms())
     h.version = fmt(tonumber(h.version) + 1)
     redis.call('HSET', hold_key, 'first_delivered_at_ms', h.first_delivered_at_ms, 'version', h.version)
+    redis.call('ZREM', prefix .. 'undelivered', sku_id .. '/' .. order)
     emit(events_key, 'deliver', sku_id, s, order, h)
   end
   return { 'ok', 'sku', sku_id, 'order', order, 'codes', codes, 'first_delivered_at_ms', h.first_delivered_at_ms }

@@ -100,6 +100,8 @@ local function set_sku(keys, args)
   end
   if created and s.kind == 'codes' then
     redis.call('HSET', sku_key, 'kind', 'codes')
+    -- The partition's codes SKUs, for the pool metrics.
+    redis.call('SADD', string.sub(sku_key, 1, #sku_key - #sku_id - 4) .. 'codeskus', sku_id)
   end
   local config = {}
   for field, value in pairs(sets) do

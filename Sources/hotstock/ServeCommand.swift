@@ -89,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var services: [any Service] = []
         if !noSweeper { services.append(Sweeper(inventory: inventory, logger: logger)) }
+        services.append(CodePoolMonitor(inventory: inventory, logger: logger))
         if let mysql {
             services.append(Syncer(inventory: inventory, cold: ColdStore(pool: mysql, logger: logger), logger: logger))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HotStockCore
+import MariaDBClient
 import RedisClient
 import Synchronization
 import Testing
@@ -230,18 +231,45 @@ struct CodePoolTests {
 /// (MySQL holds no code pool yet) rather than bring it back without codes.
 @Suite("Code pools in cold stock")
 struct CodePoolColdTests {
-    @Test func aCodesSKUSyncsItsKindAndCountersAndWarmLeavesItAlone() async throws {
+    @Test func aCodesSKUSyncsItsCodesSealedAndWarmLeavesItAlone() async throws {
         let inventory = try await TestEngine.inventory(database: 15)
         let cold = try await TestCold.store()
-        let sku = try await CodePoolTests.codesSKU(inventory, codes: CodePoolTests.codes(6))
+        let loaded = CodePoolTests.codes(6, prefix: "COLD")
+        let sku = try await CodePoolTests.codesSKU(inventory, codes: loaded)
         _ = try await inventory.placeHold(sku: sku, order: "a", qty: 2)
         _ = try await inventory.confirm(sku: sku, order: "a")
-        _ = try await inventory.deliverCodes(sku: sku, order: "a")
+        let delivered = try await inventory.deliverCodes(sku: sku, order: "a")
         _ = try await inventory.placeHold(sku: sku, order: "b", qty: 1)
-        try await Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger).syncOnce()
+        let syncer = Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        try await syncer.syncOnce()
         let stored = try #require(try await cold.sku(sku)?.sku)
         let hot = try await inventory.sku(sku)
         #expect(stored.kind == .codes && stored == hot)
+        let rows = try await cold.pool.withConnection { connection in
+            try await connection.query(
+                "SELECT fingerprint, sealed, batch, order_id, assigned_at_ms, delivered_at_ms FROM codes WHERE sku = ?",
+                [.text(sku)]
+            )
+        }
+        #expect(rows.count == 6)
+        let assigned = rows.filter { $0["order_id"] == "a" }
+        #expect(
+            assigned.count == 2 && assigned.allSatisfy { $0.int("delivered_at_ms") == delivered.firstDeliveredAtMs }
+        )
+        #expect(rows.allSatisfy { $0["batch"] == "b0" })
+        // Sealed in MySQL too: each opens to one of the loaded codes, none is in clear.
+        let opened = try rows.map { try TestEngine.codeSealer.open($0["sealed"] ?? "", sku: sku) }
+        #expect(Set(opened) == Set(loaded))
+        #expect(
+            Set(assigned.compactMap { try? TestEngine.codeSealer.open($0["sealed"] ?? "", sku: sku) })
+                == Set(delivered.codes)
+        )
+        for row in rows {
+            #expect(!loaded.contains { (row["sealed"] ?? "").contains($0) || (row["fingerprint"] ?? "").contains($0) })
+        }
+        // The whole outbox again: nothing changes.
+        try await syncer.syncOnce()
+        #expect(try await cold.codeCounts(sku: sku) == (pooled: 4, assigned: 2))
         let report = try await Reconciler(inventory: inventory, cold: cold, logger: TestEngine.logger)
             .reconcile(fix: false, only: [sku])
         #expect(report.drift.isEmpty, "\(report.drift)")
@@ -252,5 +280,33 @@ struct CodePoolColdTests {
         #expect(warm.codePools == [sku] && warm.warmed.isEmpty)
         #expect(try await inventory.poolSize(sku: sku) == 4)
         try await CodePoolTests.expectPoolMatches(inventory, sku)
+    }
+}
+
+/// The live metrics of code pools.
+@Suite("Code pool metrics")
+struct CodePoolMonitorTests {
+    @Test func poolSizesAssignmentsAndPaidButNotDeliveredOrders() async throws {
+        let inventory = try await TestEngine.inventory(database: 5)
+        let sku = try await CodePoolTests.codesSKU(inventory, codes: CodePoolTests.codes(5))
+        let monitor = CodePoolMonitor(inventory: inventory, grace: .zero, logger: TestEngine.logger)
+        var snapshot = try await monitor.measure()
+        #expect(snapshot.poolSize[sku] == 5 && snapshot.assigned[sku] == 0)
+        let paidBefore = snapshot.paidNotDelivered
+        _ = try await inventory.placeHold(sku: sku, order: "p1", qty: 2)
+        _ = try await inventory.confirm(sku: sku, order: "p1")
+        _ = try await inventory.placeHold(sku: sku, order: "p2", qty: 1)
+        _ = try await inventory.confirm(sku: sku, order: "p2")
+        try await Task.sleep(for: .milliseconds(5))
+        snapshot = try await monitor.measure()
+        #expect(snapshot.poolSize[sku] == 2 && snapshot.assigned[sku] == 3)
+        #expect(snapshot.paidNotDelivered == paidBefore + 2)
+        _ = try await inventory.deliverCodes(sku: sku, order: "p1")
+        _ = try await inventory.deliverCodes(sku: sku, order: "p1")
+        snapshot = try await monitor.measure()
+        #expect(snapshot.paidNotDelivered == paidBefore + 1)
+        // Within the grace period a fresh order is not late yet.
+        let patient = CodePoolMonitor(inventory: inventory, grace: .seconds(600), logger: TestEngine.logger)
+        #expect(try await patient.measure().paidNotDelivered <= paidBefore)
     }
 }

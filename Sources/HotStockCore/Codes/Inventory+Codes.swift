@@ -99,7 +99,7 @@ extension Inventory {
         let reply = try await call(
             HotStockFunction.deliver,
             keys: [keys.skuKey(sku), keys.holdKey(sku: sku, order: order), keys.eventsKey(partition: partition)],
-            arguments: [sku, order]
+            arguments: [sku, order, keys.prefix(of: sku)]
         )
         guard reply.isOK else {
             throw reply.refusal(hold: try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields))

@@ -78,6 +78,20 @@ public struct ColdStore: Sendable {
 
     static let skuColumns =
         "sku, total, available, held, sold, version, per_buyer_limit, opens_at_ms, release_rate, release_burst, default_ttl_ms, max_qty, kind, last_event_id"
+    /// A codes SKU's codes in MySQL: in the pool (no order yet) and assigned to orders.
+    public func codeCounts(sku: String) async throws -> (pooled: Int64, assigned: Int64) {
+        try await pool.withConnection { connection in
+            let row = try await connection.query(
+                """
+                SELECT COALESCE(SUM(order_id IS NULL), 0) AS pooled, COALESCE(SUM(order_id IS NOT NULL), 0) AS assigned
+                FROM codes WHERE sku = ?
+                """,
+                [.text(sku)]
+            ).first
+            return (row?.int("pooled") ?? 0, row?.int("assigned") ?? 0)
+        }
+    }
+
     static let holdColumns =
         "sku, order_id, qty, buyer, state, expires_at_ms, created_at_ms, final_at_ms, version"
 

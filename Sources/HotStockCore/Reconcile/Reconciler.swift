@@ -100,10 +100,29 @@ public struct Reconciler: Sendable {
                 comparison.report.drift.append(Drift(kind: "sku", id: id, field: "exists", redis: "yes", mysql: "-"))
             }
             if comparison.report.drift.count > before { comparison.skusToWrite.append(hot) }
+            if hot.kind == .codes { try await compareCodes(of: hot, into: &comparison) }
             try await compareHolds(of: id, into: &comparison)
         }
         progress?(allIDs.count, allIDs.count)
         return comparison
+    }
+
+    /// A codes SKU: the pool (Redis) against the unassigned codes (MySQL), and the codes
+    /// assigned in MySQL against the units sold (DESIGN section 5b). Reported, not repaired:
+    /// MySQL learns codes only from the outbox.
+    private func compareCodes(of hot: SKU, into comparison: inout Comparison) async throws {
+        let pool = try await inventory.poolSize(sku: hot.id)
+        let stored = try await cold.codeCounts(sku: hot.id)
+        if pool != stored.pooled {
+            comparison.report.drift.append(
+                Drift(kind: "codes", id: hot.id, field: "pooled", redis: "\(pool)", mysql: "\(stored.pooled)")
+            )
+        }
+        if hot.sold != stored.assigned {
+            comparison.report.drift.append(
+                Drift(kind: "codes", id: hot.id, field: "assigned", redis: "\(hot.sold)", mysql: "\(stored.assigned)")
+            )
+        }
     }
 
     private func compareHolds(of sku: String, into comparison: inout Comparison) async throws {

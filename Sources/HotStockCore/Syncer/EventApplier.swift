@@ -127,6 +127,11 @@ public final class EventApplier: Sendable {
             force: false,
             on: connection
         )
+        // Code pools, in stream order: loads, then assignments and deliveries. Each
+        // write only moves a code forward, so a replay changes nothing.
+        for event in events {
+            try ColdWrites.applyCodes(event, on: connection)
+        }
         return Outcome(newest: newest, regressions: firstSeen)
     }
 }

@@ -40,12 +40,18 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 public struct OutboxEvent: Sendable, Equatable {
     /// The stream entry id.
     public var id: StreamID
-    /// What happened: `sku`, `hold`, `confirm`, `release`, `expire` or `warm`.
+    /// What happened: `sku`, `hold`, `confirm`, `release`, `expire`, `warm`, `codes` (a
+    /// batch loaded) or `deliver` (codes first fetched).
     public var op: String
     /// The SKU after the change.
     public var sku: SKU
     /// The hold after the change, for hold operations.
     public var hold: Hold?
+    /// Code pool entries: `FINGERPRINT SEALED` for a `codes` load, fingerprints for a
+    /// confirm that assigned codes; empty otherwise.
+    public var codes: [String] = []
+    /// The batch of a `codes` load.
+    public var batch: String?
 
     /// Parses a stream entry `[id, [field, value, ...]]`; `nil` for a malformed or
     /// deleted entry.
@@ -65,6 +71,8 @@ public struct OutboxEvent: Sendable, Equatable {
         self.id = id
         self.op = op
         self.sku = sku
+        codes = fields["codes"].map { $0.split(separator: ",").map(String.init) } ?? []
+        batch = fields["batch"]
         if let order = fields["order"] {
             var holdFields = fields
             holdFields["version"] = fields["hold_version"]
