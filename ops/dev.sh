@@ -206,6 +206,8 @@ cmd_test() {
   "$bin/loadtest" run flash --buyers 3000 --out "$ROOT/.local/loadtest/flash" 2>&1 | tee "$logs/flash.log"
   "$bin/loadtest" run retry-storm --buyers 1000 --out "$ROOT/.local/loadtest/retry-storm" 2>&1 \
     | tee "$logs/retry-storm.log"
+  "$bin/loadtest" run flash-codes --buyers 2000 --out "$ROOT/.local/loadtest/flash-codes" 2>&1 \
+    | tee "$logs/flash-codes.log"
   # The fault suite's short form: Redis kill -9 x3, syncer/sweeper kill -9, MariaDB frozen,
   # FUNCTION FLUSH, serve restarted; nothing acknowledged may be lost.
   run_faults --small 2>&1 | tee "$logs/faults.log"

@@ -86,8 +86,9 @@ public final class EventApplier: Sendable {
             }
             let stored = newest[id]!
             if event.sku.version <= stored.version {
-                // `warm` restates the version MySQL gave it: equal by construction.
-                if event.op != "warm", let storedID = stored.id, event.id > storedID {
+                // `warm` restates the version MySQL gave it, and `deliver` (codes fetched)
+                // does not change the SKU: equal by construction, not a regression.
+                if event.op != "warm", event.op != "deliver", let storedID = stored.id, event.id > storedID {
                     regressions.append(
                         Regression(sku: id, id: event.id, version: event.sku.version, stored: stored.version)
                     )

@@ -45,7 +45,10 @@ struct RunCommand: AsyncParsableCommand {
         let partitions = environment["HOTSTOCK_PARTITIONS"].flatMap { Int($0) } ?? 16
         let inventory = Inventory(
             redis: redis,
-            configuration: InventoryConfiguration(keySpace: KeySpace(partitions: partitions)),
+            configuration: InventoryConfiguration(
+                keySpace: KeySpace(partitions: partitions),
+                codeSealer: try CodeKeyRing.fromEnvironment(environment).map(CodeSealer.init(ring:))
+            ),
             logger: logger
         )
         try await inventory.prepare()
@@ -65,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let runID = UUID().uuidString.prefix(6).lowercased()
         let skus = (0..<scenario.skus).map { "\(scenario.name)-\(runID)-\($0)" }
-        var update = SKUUpdate(total: scenario.unitsPerSKU)
+        var update = scenario.skuKind == "codes" ? SKUUpdate(kind: .codes) : SKUUpdate(total: scenario.unitsPerSKU)
         update.maxQty = .set(max(scenario.maxUnitsPerHold, 1))
         if let limit = scenario.perBuyerLimit { update.perBuyerLimit = .set(limit) }
         if let rate = scenario.releaseRate {
@@ -74,6 +77,18 @@ struct RunCommand: AsyncParsableCommand {
             update.opensAtMs = .set(try await inventory.redisTimeMs())
         }
         for sku in skus { _ = try await inventory.setSKU(sku, update) }
+        // A codes SKU gets its pool: `units_per_sku` codes, each marked with the run and SKU.
+        var loadedCodes: [String: Set<String>] = [:]
+        if scenario.skuKind == "codes" {
+            for sku in skus {
+                let codes = (0..<Int(scenario.unitsPerSKU)).map { "LT-\(sku)-\($0)" }
+                for first in stride(from: 0, to: codes.count, by: InventoryLimits.maxCodesPerBatch) {
+                    let part = Array(codes[first..<min(first + InventoryLimits.maxCodesPerBatch, codes.count)])
+                    _ = try await inventory.loadCodes(sku: sku, batch: "b\(first)", codes: part)
+                }
+                loadedCodes[sku] = Set(codes)
+            }
+        }
 
         let driver: any LoadDriver
         var httpDriver: HTTPDriver?
@@ -125,7 +140,8 @@ struct RunCommand: AsyncParsableCommand {
                 cold: cold,
                 scenario: scenario,
                 skus: skus,
-                ledger: ledger
+                ledger: ledger,
+                loadedCodes: loadedCodes
             ).check(loadEnded: loadEnded)
             group.cancelAll()
             return (loadSeconds, loadEnded, findings)

@@ -28,6 +28,9 @@ struct Scenario: Codable, Sendable {
     var releaseBurst: Int64?
     var retries = 0
     var seed: UInt64 = 42
+    /// `counted`, or `codes`: each SKU a code pool of `units_per_sku` codes; buyers who pay
+    /// fetch their codes, and the checks follow every code.
+    var skuKind = "counted"
 
     enum CodingKeys: String, CodingKey {
         case name, kind, skus, buyers, concurrency, retries, seed
@@ -42,6 +45,7 @@ struct Scenario: Codable, Sendable {
         case perBuyerLimit = "per_buyer_limit"
         case releaseRate = "release_rate"
         case releaseBurst = "release_burst"
+        case skuKind = "sku_kind"
     }
 
     init() {}
@@ -67,6 +71,7 @@ struct Scenario: Codable, Sendable {
         releaseBurst = try c.decodeIfPresent(Int64.self, forKey: .releaseBurst)
         retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? d.retries
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        skuKind = try c.decodeIfPresent(String.self, forKey: .skuKind) ?? d.skuKind
     }
 
     /// Loads a scenario by file path, or by name from `loadtest/scenarios/`.
@@ -81,6 +86,10 @@ struct Scenario: Codable, Sendable {
     /// Refuses scenarios that cannot run.
     func validate() throws {
         guard ["flash", "catalog", "retry-storm"].contains(kind) else { throw ScenarioError("unknown kind \(kind)") }
+        guard ["counted", "codes"].contains(skuKind) else { throw ScenarioError("sku_kind is counted or codes") }
+        guard skuKind == "counted" || unitsPerSKU <= 1_000_000 else {
+            throw ScenarioError("a codes SKU of this harness holds at most 1,000,000 codes")
+        }
         guard skus >= 1, unitsPerSKU >= 1, buyers >= 1, concurrency >= 1, maxUnitsPerHold >= 1, retries >= 0 else {
             throw ScenarioError("skus, units, buyers, concurrency and max units must be positive")
         }

@@ -10,6 +10,8 @@ struct InvariantChecker {
     let scenario: Scenario
     let skus: [String]
     let ledger: Ledger
+    /// The codes loaded into each codes SKU (empty for counted SKUs).
+    var loadedCodes: [String: Set<String>] = [:]
 
     struct Findings: Codable, Sendable {
         var violations: [String] = []
@@ -21,6 +23,8 @@ struct InvariantChecker {
         var acknowledgedLost = 0
         /// Units sold beyond the total, summed over the SKUs.
         var unitsOversold: Int64 = 0
+        /// Distinct codes fetched by buyers (codes SKUs).
+        var codesDelivered = 0
     }
 
     /// Waits for abandoned holds to expire (the sweeper's work), then checks.
@@ -82,6 +86,7 @@ struct InvariantChecker {
             }
             if let buyer = placed.buyer { buyers[placed.sku, default: []].insert(buyer) }
         }
+        if scenario.skuKind == "codes" { try await checkCodes(into: &findings) }
         findings.sweeperLatenessP99Ms = Int64(lateness.valueAtPercentile(99))
         findings.sweeperLatenessMaxMs = Int64(lateness.max)
         if let limit = scenario.perBuyerLimit {
@@ -110,6 +115,42 @@ struct InvariantChecker {
             }
         }
         return findings
+    }
+
+    /// DESIGN section 5b: every confirmed order got exactly `qty` codes, no code went to
+    /// two orders, every code came from the loaded set, and each pool holds
+    /// `available + held` codes.
+    private func checkCodes(into findings: inout Findings) async throws {
+        let delivered = ledger.deliveredCodes
+        var seen: [String: String] = [:]
+        for placed in ledger.holds where ledger.isConfirmed(sku: placed.sku, order: placed.order) {
+            let key = "\(placed.sku)/\(placed.order)"
+            guard let codes = delivered[key] else {
+                findings.violations.append("confirmed order \(key) could not fetch its codes")
+                continue
+            }
+            if codes.count != Int(placed.qty) {
+                findings.violations.append("order \(key) got \(codes.count) codes for \(placed.qty) units")
+            }
+            for code in codes {
+                if let other = seen.updateValue(key, forKey: code) {
+                    findings.violations.append("a code went to both \(other) and \(key)")
+                }
+                if loadedCodes[placed.sku]?.contains(code) != true {
+                    findings.violations.append("order \(key) got a code that was never loaded")
+                }
+            }
+        }
+        for sku in skus {
+            let snapshot = try await inventory.sku(sku)
+            let pool = try await inventory.poolSize(sku: sku)
+            if pool != snapshot.available + snapshot.held {
+                findings.violations.append(
+                    "\(sku): \(pool) codes in the pool, available + held = \(snapshot.available + snapshot.held)"
+                )
+            }
+        }
+        findings.codesDelivered = seen.count
     }
 
     /// Waits until no held units remain past the abandon TTL (at most TTL + 15 s).

@@ -50,6 +50,16 @@ struct HTTPDriver: LoadDriver {
             ? DriverOutcome(code: "released", state: response.state) : DriverOutcome(code: response.code)
     }
 
+    func codes(sku: String, order: String) async -> [String]? {
+        var request = HTTPClientRequest(url: baseURL + "/v1/skus/\(sku)/holds/\(order)/codes")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        guard let response = try? await client.execute(request, timeout: .seconds(15)), response.status == .ok,
+            let bytes = try? await response.body.collect(upTo: 1024 * 1024)
+        else { return nil }
+        let object = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any]
+        return object?["codes"] as? [String]
+    }
+
     /// Creates or resets a SKU through the admin route.
     func putSKU(_ sku: String, json: String, adminToken: String) async throws {
         var request = HTTPClientRequest(url: baseURL + "/v1/skus/\(sku)")

@@ -25,6 +25,10 @@ struct InProcessDriver: LoadDriver {
         }
     }
 
+    func codes(sku: String, order: String) async -> [String]? {
+        try? await inventory.deliverCodes(sku: sku, order: order).codes
+    }
+
     private func outcome(_ body: () async throws -> DriverOutcome) async -> DriverOutcome {
         do {
             return try await body()

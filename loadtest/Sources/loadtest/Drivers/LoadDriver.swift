@@ -14,4 +14,6 @@ protocol LoadDriver: Sendable {
     func hold(sku: String, order: String, qty: Int64, buyer: String?, ttlMs: Int64) async -> DriverOutcome
     func confirm(sku: String, order: String) async -> DriverOutcome
     func release(sku: String, order: String) async -> DriverOutcome
+    /// Fetches the codes of a confirmed hold of a codes SKU (`nil` when refused).
+    func codes(sku: String, order: String) async -> [String]?
 }

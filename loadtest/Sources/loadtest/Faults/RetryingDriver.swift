@@ -28,6 +28,10 @@ struct RetryingDriver: LoadDriver {
         await retrying { await inner.release(sku: sku, order: order) }
     }
 
+    func codes(sku: String, order: String) async -> [String]? {
+        await inner.codes(sku: sku, order: order)
+    }
+
     private func retrying(_ attempt: () async -> DriverOutcome) async -> DriverOutcome {
         let deadline = ContinuousClock.now + patience
         var pause = Duration.milliseconds(50)

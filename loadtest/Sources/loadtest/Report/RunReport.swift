@@ -81,6 +81,11 @@ struct RunReport: Codable, Sendable {
         lines.append(
             "sweeper: \(findings.expiredHolds) holds expired, lateness p99 \(findings.sweeperLatenessP99Ms) ms, max \(findings.sweeperLatenessMaxMs) ms"
         )
+        if findings.codesDelivered > 0 {
+            lines.append(
+                "codes: \(findings.codesDelivered) delivered and checked (one order each, from the loaded pool)"
+            )
+        }
         if let catchUp = findings.mysqlCatchUpMs {
             lines.append("MySQL equal to Redis \(catchUp) ms after the load stopped")
         }

@@ -13,6 +13,15 @@ final class Ledger: Sendable {
     private let placed = Mutex<[String: Placed]>([:])
     private let confirmed = Mutex<[String: Int64]>([:])
     private let confirmedOrders = Mutex<Set<String>>([])
+    private let delivered = Mutex<[String: [String]]>([:])
+
+    /// The codes a buyer fetched for a confirmed order (codes SKUs).
+    func recordCodes(sku: String, order: String, codes: [String]) {
+        delivered.withLock { $0["\(sku)/\(order)"] = codes }
+    }
+
+    /// Every order's fetched codes, by `sku/order`.
+    var deliveredCodes: [String: [String]] { delivered.withLock { $0 } }
 
     func recordHold(_ hold: Placed) {
         placed.withLock { $0["\(hold.sku)/\(hold.order)"] = hold }

@@ -63,6 +63,9 @@ struct ScenarioRunner: Sendable {
             let confirms = await repeated("confirm") { await driver.confirm(sku: sku, order: order) }
             if confirms.contains(where: { $0.code == "confirmed" }) {
                 ledger.recordConfirm(sku: sku, order: order, qty: qty)
+                if scenario.skuKind == "codes", let codes = await driver.codes(sku: sku, order: order) {
+                    ledger.recordCodes(sku: sku, order: order, codes: codes)
+                }
             }
         } else if cancels {
             _ = await repeated("release") { await driver.release(sku: sku, order: order) }
