@@ -267,6 +267,24 @@ struct CodePoolColdTests {
         for row in rows {
             #expect(!loaded.contains { (row["sealed"] ?? "").contains($0) || (row["fingerprint"] ?? "").contains($0) })
         }
+        // MariaDB's files on disk (tables, redo log): no code either.
+        let admin = try TestCold.plainStore(url: TestCold.adminURL)
+        let dataDir = try await admin.pool.withConnection { connection in
+            try await connection.query("SELECT @@datadir AS dir").first?["dir"] ?? ""
+        }
+        await admin.pool.shutdown()
+        let marker = Array(loaded[0].split(separator: "-").prefix(2).joined(separator: "-").utf8)
+        let files = FileManager.default.enumerator(atPath: dataDir)?.compactMap { $0 as? String } ?? []
+        #expect(!files.isEmpty, "MariaDB's data folder is not readable here")
+        for file in files {
+            guard
+                let data = try? Data(
+                    contentsOf: URL(fileURLWithPath: dataDir).appending(path: file),
+                    options: .alwaysMapped
+                )
+            else { continue }
+            #expect(!data.withUnsafeBytes { CodePoolTests.contains($0, marker) }, "a code is in clear in \(file)")
+        }
         // The whole outbox again: nothing changes.
         try await syncer.syncOnce()
         #expect(try await cold.codeCounts(sku: sku) == (pooled: 4, assigned: 2))
@@ -308,5 +326,37 @@ struct CodePoolMonitorTests {
         // Within the grace period a fresh order is not late yet.
         let patient = CodePoolMonitor(inventory: inventory, grace: .seconds(600), logger: TestEngine.logger)
         #expect(try await patient.measure().paidNotDelivered <= paidBefore)
+    }
+}
+
+/// Codes survive what may happen between a confirm and the buyer's fetch.
+@Suite("Code pools through crashes")
+struct CodePoolCrashTests {
+    @Test func redisKilledBetweenConfirmAndFetchGivesTheSameCodesAfterwards() async throws {
+        let redis = try ScratchRedis()
+        defer { redis.destroy() }
+        try await redis.start()
+        let pool = RedisConnectionPool(configuration: try RedisConfiguration(url: redis.url), logger: TestEngine.logger)
+        let inventory = Inventory(
+            redis: pool,
+            configuration: InventoryConfiguration(codeSealer: TestEngine.codeSealer),
+            logger: TestEngine.logger
+        )
+        try await inventory.prepare()
+        let sku = try await CodePoolTests.codesSKU(inventory, codes: CodePoolTests.codes(10))
+        _ = try await inventory.placeHold(sku: sku, order: "k1", qty: 3)
+        let confirmed = try await inventory.confirm(sku: sku, order: "k1").hold
+        #expect(confirmed.codesCount == 3)
+        // The process that confirmed is gone, and Redis with it (kill -9, AOF always).
+        redis.kill()
+        try await redis.start()
+        let first = try await inventory.deliverCodes(sku: sku, order: "k1")
+        #expect(first.codes.count == 3)
+        // A retried payment callback after the crash changes nothing.
+        #expect(try await inventory.confirm(sku: sku, order: "k1").hold.codesCount == 3)
+        #expect(try await inventory.deliverCodes(sku: sku, order: "k1") == first)
+        try await CodePoolTests.expectPoolMatches(inventory, sku)
+        #expect(try await inventory.poolSize(sku: sku) == 7)
+        await pool.shutdown()
     }
 }
