@@ -3,9 +3,14 @@
 --       to drop first
 -- ARGV: sku, key prefix, retention_ms, force ('1' or '0'),
 --       total, available, held, sold, version,
---       config pair count c, then c pairs of field, value,
+--       config pair count c, then c pairs of field, value ('kind', 'codes' for a codes SKU),
+--       code count m, then 4 fields per code of a codes SKU: fingerprint, sealed, order
+--       ('' while pooled), delivered_at_ms ('' until fetched),
 --       then 8 fields per hold: order, qty, buyer ('' for none), state, expires_at_ms,
 --       created_at_ms, final_at_ms ('' while held), version
+-- A codes SKU gets back its pool (codes with no order: exactly available + held), its
+-- fingerprints (every code, so none loads twice), and the codes of its restored
+-- confirmed holds with their first delivery.
 -- Refuses (sku_exists) to overwrite a SKU present in Redis unless force is '1'. Holds
 -- whose time passed come back expired, their units returned, each with an outbox event;
 -- final holds come back with what is left of their idempotency retention.
@@ -43,6 +48,9 @@ local function warm(keys, args)
   for i = 0, pairs_count - 1 do
     local field, value = args[11 + 2 * i], args[12 + 2 * i]
     local rule = CONFIG_RULES[field]
+    if field == 'kind' then
+      rule = function(v) return v == 'codes' end
+    end
     if not rule or not rule(value) then
       return invalid('bad config field ' .. tostring(field))
     end
@@ -50,7 +58,36 @@ local function warm(keys, args)
     config[#config + 1] = value
     s[field] = value
   end
-  local first_hold = 11 + 2 * pairs_count
+  local code_count = int_arg(args[11 + 2 * pairs_count], 0, MAX_COUNT)
+  if not code_count or (code_count > 0 and s.kind ~= 'codes') then
+    return invalid('a code count is required, and codes only for a codes SKU')
+  end
+  local pooled, by_order, fingerprints = {}, {}, {}
+  local first_code = 12 + 2 * pairs_count
+  for i = first_code, first_code + 4 * code_count - 1, 4 do
+    local fp, sealed, order, delivered = args[i], args[i + 1], args[i + 2], args[i + 3]
+    if type(fp) ~= 'string' or type(sealed) ~= 'string' or type(order) ~= 'string' or type(delivered) ~= 'string'
+        or #fp < 1 or #sealed < 1 or string.find(fp .. sealed, '[%s,]') or (order ~= '' and not is_id(order))
+        or (delivered ~= '' and not int_arg(delivered, 0, MAX_TIME_MS)) then
+      return invalid('bad code ' .. fmt((i - first_code) / 4 + 1))
+    end
+    fingerprints[#fingerprints + 1] = fp
+    if order == '' then
+      pooled[#pooled + 1] = fp .. ' ' .. sealed
+    else
+      local list = by_order[order] or { entries = {}, delivered = '' }
+      list.entries[#list.entries + 1] = fp .. ' ' .. sealed
+      if delivered ~= '' then
+        list.delivered = delivered
+      end
+      by_order[order] = list
+    end
+  end
+  if s.kind == 'codes' and #pooled ~= s.available + s.held then
+    return invalid('pooled codes (' .. fmt(#pooled) .. ') differ from available + held ('
+      .. fmt(s.available + s.held) .. ')')
+  end
+  local first_hold = first_code + 4 * code_count
   if (#args - first_hold + 1) % 8 ~= 0 then
     return invalid('holds come as 8 fields each')
   end
@@ -85,6 +122,19 @@ local function warm(keys, args)
     redis.call('DEL', keys[i])
   end
   redis.call('DEL', sku_key)
+  if s.kind == 'codes' then
+    local pool_key, fps_key = prefix .. 'pool:' .. sku_id, prefix .. 'fps:' .. sku_id
+    redis.call('DEL', pool_key, fps_key)
+    for first = 1, math.max(#pooled, #fingerprints), 1000 do
+      if first <= #pooled then
+        redis.call('RPUSH', pool_key, unpack(pooled, first, math.min(first + 999, #pooled)))
+      end
+      if first <= #fingerprints then
+        redis.call('SADD', fps_key, unpack(fingerprints, first, math.min(first + 999, #fingerprints)))
+      end
+    end
+    redis.call('SADD', prefix .. 'codeskus', sku_id)
+  end
   local now = now_ms()
   local buyers = {}
   local expired, live, restored = {}, 0, 0
@@ -108,6 +158,22 @@ local function warm(keys, args)
       if h.final_at_ms then
         fields[#fields + 1] = 'final_at_ms'
         fields[#fields + 1] = fmt(h.final_at_ms)
+      end
+      local assigned = by_order[h.order]
+      if s.kind == 'codes' then
+        fields[#fields + 1] = 'coded'
+        fields[#fields + 1] = '1'
+      end
+      if s.kind == 'codes' and h.state == 'confirmed' and assigned then
+        for _, v in ipairs({ 'codes', table.concat(assigned.entries, ','), 'codes_count', fmt(#assigned.entries) }) do
+          fields[#fields + 1] = v
+        end
+        if assigned.delivered ~= '' then
+          fields[#fields + 1] = 'first_delivered_at_ms'
+          fields[#fields + 1] = assigned.delivered
+        else
+          redis.call('ZADD', prefix .. 'undelivered', h.final_at_ms, member)
+        end
       end
       redis.call('DEL', hold_key)
       redis.call('HSET', hold_key, unpack(fields))

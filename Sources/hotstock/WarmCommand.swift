@@ -28,12 +28,7 @@ struct WarmCommand: AsyncParsableCommand {
                     "sku_exists: left alone (in Redis already; --force replaces): \(report.skipped.joined(separator: ", "))"
                 )
             }
-            if !report.codePools.isEmpty {
-                EngineCommand.printFailure(
-                    "codes SKUs not warmed (MySQL holds no code pools yet): \(report.codePools.joined(separator: ", "))"
-                )
-            }
-            return sku != nil && !(report.skipped.isEmpty && report.codePools.isEmpty) ? .refused : .success
+            return sku != nil && !report.skipped.isEmpty ? .refused : .success
         }
     }
 }

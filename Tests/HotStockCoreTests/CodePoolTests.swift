@@ -227,11 +227,11 @@ struct CodePoolTests {
     }
 }
 
-/// A codes SKU in cold stock: its kind and counters reach MySQL; `warm` leaves it alone
-/// (MySQL holds no code pool yet) rather than bring it back without codes.
+/// A codes SKU in cold stock: its kind, counters and sealed codes reach MySQL, and `warm`
+/// rebuilds its pool and assignments from there.
 @Suite("Code pools in cold stock")
 struct CodePoolColdTests {
-    @Test func aCodesSKUSyncsItsCodesSealedAndWarmLeavesItAlone() async throws {
+    @Test func aCodesSKUSyncsItsCodesSealedAndIsWarmedBackWithThem() async throws {
         let inventory = try await TestEngine.inventory(database: 15)
         let cold = try await TestCold.store()
         let loaded = CodePoolTests.codes(6, prefix: "COLD")
@@ -291,13 +291,28 @@ struct CodePoolColdTests {
         let report = try await Reconciler(inventory: inventory, cold: cold, logger: TestEngine.logger)
             .reconcile(fix: false, only: [sku])
         #expect(report.drift.isEmpty, "\(report.drift)")
-        let warm = try await Warmer(inventory: inventory, cold: cold, logger: TestEngine.logger).warm(
-            sku: sku,
-            force: true
-        )
-        #expect(warm.codePools == [sku] && warm.warmed.isEmpty)
+        // Redis loses everything; warm brings the SKU back from MySQL: pool, fingerprints,
+        // the confirmed order's codes and its delivery, the live hold.
+        let redisAdmin = try TestEngine.adminPool(database: 15)
+        _ = try await redisAdmin.send("FLUSHDB")
+        await redisAdmin.shutdown()
+        let warm = try await Warmer(inventory: inventory, cold: cold, logger: TestEngine.logger).warm(sku: sku)
+        #expect(warm.warmed == [sku] && warm.liveHolds == 1)
+        #expect(try await inventory.sku(sku).available == hot.available)
         #expect(try await inventory.poolSize(sku: sku) == 4)
+        #expect(try await inventory.deliverCodes(sku: sku, order: "a") == delivered)
+        let reloaded = try await inventory.loadCodes(sku: sku, batch: "again", codes: delivered.codes + ["NEW-1"])
+        #expect(reloaded.added == 1 && reloaded.duplicates == 2)
+        _ = try await inventory.confirm(sku: sku, order: "b")
+        let second = try await inventory.deliverCodes(sku: sku, order: "b").codes
+        #expect(
+            second.count == 1 && Set(second).isDisjoint(with: delivered.codes) && Set(second).isSubset(of: Set(loaded))
+        )
         try await CodePoolTests.expectPoolMatches(inventory, sku)
+        try await syncer.syncOnce()
+        let after = try await Reconciler(inventory: inventory, cold: cold, logger: TestEngine.logger)
+            .reconcile(fix: false, only: [sku])
+        #expect(after.drift.isEmpty, "\(after.drift)")
     }
 }
 

@@ -78,6 +78,32 @@ public struct ColdStore: Sendable {
 
     static let skuColumns =
         "sku, total, available, held, sold, version, per_buyer_limit, opens_at_ms, release_rate, release_burst, default_ttl_ms, max_qty, kind, last_event_id"
+    /// One code of a codes SKU as MySQL holds it (sealed).
+    public struct ColdCode: Sendable, Equatable {
+        public var fingerprint: String
+        public var sealed: String
+        /// The order it went to; `nil` while in the pool.
+        public var order: String?
+        public var deliveredAtMs: Int64?
+    }
+
+    /// Every code of a codes SKU, in load order within each batch.
+    public func codes(sku: String) async throws -> [ColdCode] {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                "SELECT fingerprint, sealed, order_id, delivered_at_ms FROM codes WHERE sku = ? ORDER BY batch, fingerprint",
+                [.text(sku)]
+            ).map {
+                ColdCode(
+                    fingerprint: $0["fingerprint"] ?? "",
+                    sealed: $0["sealed"] ?? "",
+                    order: $0["order_id"],
+                    deliveredAtMs: $0.int("delivered_at_ms")
+                )
+            }
+        }
+    }
+
     /// A codes SKU's codes in MySQL: in the pool (no order yet) and assigned to orders.
     public func codeCounts(sku: String) async throws -> (pooled: Int64, assigned: Int64) {
         try await pool.withConnection { connection in

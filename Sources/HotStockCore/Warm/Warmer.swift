@@ -11,14 +11,12 @@ public struct WarmReport: Sendable, Equatable {
     public var liveHolds = 0
     /// Holds whose time had passed: they came back expired, their units returned.
     public var expiredHolds = 0
-    /// Codes SKUs left alone: MySQL does not hold their code pools yet, so warming one
-    /// would bring it back without codes.
-    public var codePools: [String] = []
 }
 
 /// Rebuilds hot stock from cold stock after a Redis loss: each SKU's counters, config
 /// and version, its live holds with their expiry, recent final holds (for idempotency)
-/// and its buyers' units, in one atomic script per SKU (`lua/warm.lua`).
+/// and its buyers' units — for a codes SKU also its pool, fingerprints and the codes of
+/// its restored holds — in one atomic script per SKU (`lua/warm.lua`).
 public struct Warmer: Sendable {
     private let inventory: Inventory
     private let cold: ColdStore
@@ -51,14 +49,6 @@ public struct Warmer: Sendable {
         var report = WarmReport()
         for (index, row) in skus.enumerated() {
             progress?(index, skus.count)
-            if row.sku.kind == .codes {
-                logger.warning(
-                    "a codes SKU is not warmed: its pool lives in Redis only",
-                    metadata: ["sku": "\(row.sku.id)"]
-                )
-                report.codePools.append(row.sku.id)
-                continue
-            }
             do {
                 let result = try await warmOne(row.sku, force: force)
                 report.warmed.append(row.sku.id)
@@ -87,12 +77,18 @@ public struct Warmer: Sendable {
         if let value = sku.config.releaseBurst { configPairs += ["release_burst", String(value)] }
         if let value = sku.config.defaultTTLMs { configPairs += ["default_ttl_ms", String(value)] }
         if let value = sku.config.maxQty { configPairs += ["max_qty", String(value)] }
+        if sku.kind == .codes { configPairs += ["kind", SKUKind.codes.rawValue] }
+        let codes = sku.kind == .codes ? try await cold.codes(sku: sku.id) : []
         var arguments = [
             sku.id, keys.prefix(partition: partition), String(retention), force ? "1" : "0", String(sku.total),
             String(sku.available), String(sku.held), String(sku.sold), String(sku.version),
             String(configPairs.count / 2),
         ]
         arguments += configPairs
+        arguments.append(String(codes.count))
+        for code in codes {
+            arguments += [code.fingerprint, code.sealed, code.order ?? "", code.deliveredAtMs.map(String.init) ?? ""]
+        }
         for hold in holds {
             arguments += [
                 hold.order, String(hold.qty), hold.buyer ?? "", hold.state.rawValue, String(hold.expiresAtMs),
