@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fails when a password, token or key of the test run appears in any of the given log
-# files or folders. The secrets: the passwords in the HOTSTOCK_*_URL variables, the code
+# Fails when a password, token, key or card code of the test run appears in any of the
+# given log files or folders. The secrets: the passwords in the HOTSTOCK_*_URL variables, the code
 # key, the tokens of the environment, the fixed tokens of the tests and schemathesis,
 # and one per line in $HOTSTOCK_SECRETS_FILE.
 #   ops/secret-scan.sh FILE_OR_FOLDER...
@@ -21,6 +21,9 @@ done
 if [ -n "${HOTSTOCK_SECRETS_FILE:-}" ] && [ -f "$HOTSTOCK_SECRETS_FILE" ]; then
   while IFS= read -r line; do [ -n "$line" ] && secrets+=("$line"); done <"$HOTSTOCK_SECRETS_FILE"
 fi
+# The card codes the tests and load runs sell (their fixed prefixes): no code in clear
+# may reach a log either.
+secrets+=(LT-flash-codes- CARD-TEST- SECRET-TEST- COLD-TEST- GIFT-TEST- BENCH-CODE- LIC-TEST-)
 mapfile -t secrets < <(printf '%s\n' "${secrets[@]}" | sort -u)
 files=0
 found=0

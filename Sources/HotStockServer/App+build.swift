@@ -13,10 +13,11 @@ public func buildApplication(
     inventory: Inventory,
     registry: PrometheusCollectorRegistry?,
     services: [any Service] = [],
+    cold: ColdStore? = nil,
     logger: Logger
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(configuration: configuration, inventory: inventory, registry: registry),
+        router: buildRouter(configuration: configuration, inventory: inventory, registry: registry, cold: cold),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [RequestDeadlineHandler(limit: .init(configuration.requestReadTimeout))],
@@ -33,7 +34,8 @@ public func buildApplication(
 public func buildRouter(
     configuration: ServerConfiguration,
     inventory: Inventory,
-    registry: PrometheusCollectorRegistry?
+    registry: PrometheusCollectorRegistry?,
+    cold: ColdStore? = nil
 ) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: MetricsMiddleware())
@@ -42,7 +44,7 @@ public func buildRouter(
 
     let admin = router.group().add(middleware: BearerAuthMiddleware(accepting: [configuration.adminToken]))
     SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addAdmin(to: admin)
-    let codes = CodeRoutes(inventory: inventory, maxBatchBytes: configuration.maxCodeBatchBytes)
+    let codes = CodeRoutes(inventory: inventory, maxBatchBytes: configuration.maxCodeBatchBytes, cold: cold)
     codes.addAdmin(to: admin)
 
     let tokenLimiter = configuration.tokenRate.map { RateLimiter(rate: $0, burst: $0 * 2) }

@@ -87,12 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
             // Not fatal: the server answers 503 and loads the scripts once Redis is back.
             logger.warning("Redis is not reachable yet; serving 503 until it is", metadata: ["error": "\(error)"])
         }
+        let cold = mysql.map { ColdStore(pool: $0, logger: logger) }
         var services: [any Service] = []
         if !noSweeper { services.append(Sweeper(inventory: inventory, logger: logger)) }
         services.append(CodePoolMonitor(inventory: inventory, logger: logger))
-        if let mysql {
-            services.append(Syncer(inventory: inventory, cold: ColdStore(pool: mysql, logger: logger), logger: logger))
-        }
+        if let cold { services.append(Syncer(inventory: inventory, cold: cold, logger: logger)) }
         let application = buildApplication(
             configuration: ServerConfiguration(
                 host: host,
@@ -105,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
             inventory: inventory,
             registry: registry,
             services: services,
+            cold: cold,
             logger: logger
         )
         try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])

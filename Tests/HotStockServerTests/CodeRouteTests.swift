@@ -16,7 +16,7 @@ struct CodeRouteTests {
         let inventory = try await TestServer.inventory()
         let sku = TestServer.uniqueSKU("codes")
         let run = UUID().uuidString.prefix(8)
-        let loaded = (0..<5).map { "GIFT-\(run)-\($0)" }
+        let loaded = (0..<5).map { "GIFT-TEST-\(run)-\($0)" }
         try await TestServer.application(inventory).test(.router) { client in
             let created = try await client.call(.put, "/v1/skus/\(sku)", body: #"{"kind": "codes"}"#)
             #expect(created.status == .ok && json(created)["kind"] as? String == "codes")

@@ -258,7 +258,11 @@ struct CodesCommandTests {
         #expect(created.status == 0 && created.json["kind"] as? String == "codes", "\(created.stderr)")
         let file = FileManager.default.temporaryDirectory.appending(path: "codes-\(UUID().uuidString).txt")
         defer { try? FileManager.default.removeItem(at: file) }
-        try "LIC-1\nLIC-2\r\nLIC-3\nLIC-1\n\nLIC-4\n".write(to: file, atomically: true, encoding: .utf8)
+        try "LIC-TEST-1\nLIC-TEST-2\r\nLIC-TEST-3\nLIC-TEST-1\n\nLIC-TEST-4\n".write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
         let load = try CommandLineTests.hotstock("codes", "load", sku, file.path, "--batch", "f1", "--json")
         #expect(load.status == 0, "\(load.stderr)")
         #expect(

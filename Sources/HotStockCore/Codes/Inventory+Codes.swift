@@ -115,10 +115,11 @@ extension Inventory {
                 throw InventoryError(.unavailable, "a code of \(sku)/\(order) does not open: \(error)")
             }
         }
+        // Sorted: the same answer from Redis and, later, from MySQL.
         return CodeDelivery(
             sku: sku,
             order: order,
-            codes: codes,
+            codes: codes.sorted(),
             firstDeliveredAtMs: try reply.requireInt("first_delivered_at_ms")
         )
     }

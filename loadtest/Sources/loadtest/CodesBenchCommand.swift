@@ -52,7 +52,7 @@ struct CodesBenchCommand: AsyncParsableCommand {
         let streamBefore = try await streamMemory(admin ?? pool, events)
         let loadStarted = ContinuousClock.now
         for first in stride(from: 0, to: codes, by: InventoryLimits.maxCodesPerBatch) {
-            let batch = (first..<min(first + InventoryLimits.maxCodesPerBatch, codes)).map { "BENCH-\(run)-\($0)-X9Q2" }
+            let batch = (first..<min(first + InventoryLimits.maxCodesPerBatch, codes)).map { "BENCH-CODE-\(run)-\($0)" }
             _ = try await inventory.loadCodes(sku: codesSKU, batch: "b\(first)", codes: batch)
         }
         let loadSeconds = seconds(since: loadStarted)
