@@ -23,7 +23,7 @@ if [ -n "${HOTSTOCK_SECRETS_FILE:-}" ] && [ -f "$HOTSTOCK_SECRETS_FILE" ]; then
 fi
 # The card codes the tests and load runs sell (their fixed prefixes): no code in clear
 # may reach a log either.
-secrets+=(LT-flash-codes- CARD-TEST- SECRET-TEST- COLD-TEST- GIFT-TEST- BENCH-CODE- LIC-TEST-)
+secrets+=(LT-flash-codes- CARD-TEST- SECRET-TEST- COLD-TEST- GIFT-TEST- BENCH-CODE- LIC-TEST- KILL-TEST-)
 mapfile -t secrets < <(printf '%s\n' "${secrets[@]}" | sort -u)
 files=0
 found=0

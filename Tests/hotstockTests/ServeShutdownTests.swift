@@ -85,6 +85,63 @@ struct ServeShutdownTests {
     }
 }
 
+/// The engine dies (kill -9) between a confirm and the buyer's fetch: the next server
+/// answers the same codes.
+@Suite("hotstock serve killed between confirm and fetch")
+struct ServeKillCodesTests {
+    static func startServer(port: Int) throws -> Process {
+        let server = Process()
+        server.executableURL = CommandLineTests.binary
+        server.arguments = ["serve", "--port", String(port), "--no-syncer", "--no-sweeper", "--log-level", "warning"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOTSTOCK_API_TOKEN"] = "sigterm-api-token"
+        environment["HOTSTOCK_ADMIN_TOKEN"] = "sigterm-admin-token"
+        environment["HOTSTOCK_CODE_KEY"] = environment["HOTSTOCK_CODE_KEY"] ?? CommandLineTests.testCodeKey
+        server.environment = environment
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        return server
+    }
+
+    static func waitUntilUp(_ client: HTTPProbe) async throws -> Bool {
+        for _ in 0..<100 {
+            if (try? await client.send("GET", "/health/live")) == 200 { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test func theNextServerAnswersTheSameCodes() async throws {
+        let port = Int.random(in: 40_000...49_999)
+        let client = HTTPProbe(port: port, token: "sigterm-admin-token")
+        let first = try Self.startServer(port: port)
+        defer { if first.isRunning { first.terminate() } }
+        #expect(try await Self.waitUntilUp(client), "the server did not start")
+        let sku = CommandLineTests.uniqueSKU()
+        #expect(try await client.send("PUT", "/v1/skus/\(sku)", body: #"{"kind": "codes"}"#) == 200)
+        let codes = #"{"batch": "b1", "codes": ["KILL-TEST-1", "KILL-TEST-2", "KILL-TEST-3"]}"#
+        #expect(try await client.send("POST", "/v1/skus/\(sku)/codes", body: codes) == 200)
+        #expect(try await client.send("PUT", "/v1/skus/\(sku)/holds/o1", body: #"{"qty": 2}"#) == 201)
+        #expect(try await client.send("POST", "/v1/skus/\(sku)/holds/o1/confirm") == 200)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+
+        let second = try Self.startServer(port: port)
+        defer { if second.isRunning { second.terminate() } }
+        #expect(try await Self.waitUntilUp(client), "the second server did not start")
+        let fetched = try await client.fetch("GET", "/v1/skus/\(sku)/holds/o1/codes")
+        let again = try await client.fetch("GET", "/v1/skus/\(sku)/holds/o1/codes")
+        #expect(fetched.status == 200 && again.body == fetched.body)
+        let object = (try? JSONSerialization.jsonObject(with: Data(fetched.body.utf8))) as? [String: Any]
+        let delivered = object?["codes"] as? [String] ?? []
+        #expect(delivered.count == 2 && Set(delivered).isSubset(of: ["KILL-TEST-1", "KILL-TEST-2", "KILL-TEST-3"]))
+        // A payment callback retried against the new server changes nothing.
+        #expect(try await client.send("POST", "/v1/skus/\(sku)/holds/o1/confirm") == 200)
+        #expect(try await client.fetch("GET", "/v1/skus/\(sku)/holds/o1/codes").body == fetched.body)
+    }
+}
+
 /// A minimal HTTP/1.1 client over a fresh TCP connection per request (blocking I/O on a
 /// thread of its own), enough to probe the server from outside its process.
 struct HTTPProbe: Sendable {
@@ -93,6 +150,11 @@ struct HTTPProbe: Sendable {
 
     /// Sends a request and returns the status code.
     func send(_ method: String, _ path: String, body: String = "") async throws -> Int {
+        try await fetch(method, path, body: body).status
+    }
+
+    /// Sends a request and returns the status code and the body.
+    func fetch(_ method: String, _ path: String, body: String = "") async throws -> (status: Int, body: String) {
         let port = self.port
         let token = self.token
         return try await withCheckedThrowingContinuation { continuation in
@@ -109,7 +171,7 @@ struct HTTPProbe: Sendable {
     struct Failure: Error {}
 
     private static func exchange(port: Int, token: String, _ method: String, _ path: String, _ body: String) throws
-        -> Int
+        -> (status: Int, body: String)
     {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure() }
@@ -131,11 +193,19 @@ struct HTTPProbe: Sendable {
             + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let bytes = Array(request.utf8)
         guard write(fd, bytes, bytes.count) == bytes.count else { throw Failure() }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let count = read(fd, &buffer, buffer.count)
-        guard count > 12 else { throw Failure() }
-        let status = String(decoding: buffer[9..<12], as: UTF8.self)
-        guard let code = Int(status) else { throw Failure() }
-        return code
+        // The server closes the connection after its answer: read to the end.
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            response += buffer[0..<count]
+        }
+        guard response.count > 12, let code = Int(String(decoding: response[9..<12], as: UTF8.self)) else {
+            throw Failure()
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return (code, body)
     }
 }
