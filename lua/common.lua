@@ -272,8 +272,8 @@ end
 
 -- The first `qty` codes of a codes SKU's pool, for a confirm of hold `h`: reads Redis
 -- only (it notes codes_count on `h`). Returns nil for a counted SKU; for a codes SKU a
--- table of the pool entries ('FINGERPRINT SEALED') and the event fields naming their
--- fingerprints, or nil and a refusal when the pool is short (which the invariant
+-- table of the pool entries ('FINGERPRINT SEALED') and the event fields carrying them,
+-- or nil and a refusal when the pool is short (which the invariant
 -- pool == available + held rules out).
 local function codes_to_assign(ctx, s, h, qty)
   if s.kind ~= 'codes' then
@@ -285,12 +285,10 @@ local function codes_to_assign(ctx, s, h, qty)
     return nil, refuse('unavailable', 'the code pool of ' .. ctx.sku_id .. ' holds ' .. fmt(#entries)
       .. ' codes, ' .. fmt(qty) .. ' needed')
   end
-  local fingerprints = {}
-  for i, entry in ipairs(entries) do
-    fingerprints[i] = string.match(entry, '^(%S+) ')
-  end
   h.codes_count = fmt(qty)
-  return { pool_key = pool_key, entries = entries, event = { 'codes', table.concat(fingerprints, ',') } }
+  -- The event carries the sealed entries: MySQL can record the assignment whatever
+  -- order the syncers commit the load and this confirm in.
+  return { pool_key = pool_key, entries = entries, event = { 'codes', table.concat(entries, ',') } }
 end
 
 -- Moves the codes found by codes_to_assign from the pool to the hold, and lists the

@@ -40,7 +40,7 @@ local function deliver(keys, args)
     h.version = fmt(tonumber(h.version) + 1)
     redis.call('HSET', hold_key, 'first_delivered_at_ms', h.first_delivered_at_ms, 'version', h.version)
     redis.call('ZREM', prefix .. 'undelivered', sku_id .. '/' .. order)
-    emit(events_key, 'deliver', sku_id, s, order, h)
+    emit(events_key, 'deliver', sku_id, s, order, h, { 'codes', codes })
   end
   return { 'ok', 'sku', sku_id, 'order', order, 'codes', codes, 'first_delivered_at_ms', h.first_delivered_at_ms }
 end

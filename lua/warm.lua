@@ -87,6 +87,9 @@ local function warm(keys, args)
     return invalid('pooled codes (' .. fmt(#pooled) .. ') differ from available + held ('
       .. fmt(s.available + s.held) .. ')')
   end
+  if s.kind == 'codes' and #fingerprints - #pooled ~= s.sold then
+    return invalid('assigned codes (' .. fmt(#fingerprints - #pooled) .. ') differ from sold (' .. fmt(s.sold) .. ')')
+  end
   local first_hold = first_code + 4 * code_count
   if (#args - first_hold + 1) % 8 ~= 0 then
     return invalid('holds come as 8 fields each')
@@ -107,6 +110,9 @@ local function warm(keys, args)
     end
     if h.state == 'held' then
       held_units = held_units + h.qty
+    end
+    if s.kind == 'codes' and h.state == 'confirmed' and #(by_order[h.order] or { entries = {} }).entries ~= h.qty then
+      return invalid('confirmed hold ' .. h.order .. ' does not have its ' .. fmt(h.qty) .. ' codes')
     end
     holds[#holds + 1] = h
   end

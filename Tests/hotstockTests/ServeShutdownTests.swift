@@ -15,17 +15,7 @@ struct ServeShutdownTests {
 
     @Test func sigtermDuringLoadLosesNoAcknowledgedHold() async throws {
         let port = Int.random(in: 40_000...49_999)
-        let server = Process()
-        server.executableURL = CommandLineTests.binary
-        server.arguments = ["serve", "--port", String(port), "--no-syncer", "--log-level", "warning"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOTSTOCK_API_TOKEN"] = "sigterm-api-token"
-        environment["HOTSTOCK_ADMIN_TOKEN"] = "sigterm-admin-token"
-        environment["HOTSTOCK_CODE_KEY"] = environment["HOTSTOCK_CODE_KEY"] ?? CommandLineTests.testCodeKey
-        server.environment = environment
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try ServeKillCodesTests.startServer(port: port, sweeper: true)
         defer { if server.isRunning { server.terminate() } }
 
         let sku = CommandLineTests.uniqueSKU()
@@ -89,10 +79,13 @@ struct ServeShutdownTests {
 /// answers the same codes.
 @Suite("hotstock serve killed between confirm and fetch")
 struct ServeKillCodesTests {
-    static func startServer(port: Int) throws -> Process {
+    /// A `hotstock serve` child on `port` (no syncer; the sweeper when asked), quiet.
+    static func startServer(port: Int, sweeper: Bool = false) throws -> Process {
         let server = Process()
         server.executableURL = CommandLineTests.binary
-        server.arguments = ["serve", "--port", String(port), "--no-syncer", "--no-sweeper", "--log-level", "warning"]
+        server.arguments =
+            ["serve", "--port", String(port), "--no-syncer", "--log-level", "warning"]
+            + (sweeper ? [] : ["--no-sweeper"])
         var environment = ProcessInfo.processInfo.environment
         environment["HOTSTOCK_API_TOKEN"] = "sigterm-api-token"
         environment["HOTSTOCK_ADMIN_TOKEN"] = "sigterm-admin-token"

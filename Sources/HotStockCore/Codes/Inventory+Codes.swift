@@ -131,6 +131,13 @@ extension Inventory {
         return try await withRetry { try await redis.send("LLEN", key).int ?? 0 }
     }
 
+    /// Takes an order off the paid-but-not-delivered list (its codes were fetched from
+    /// MySQL, Redis having dropped the hold).
+    public func markDelivered(sku: String, order: String) async throws {
+        let key = keys.prefix(of: sku) + "undelivered"
+        _ = try await withRetry { try await redis.send("ZREM", key, "\(sku)/\(order)") }
+    }
+
     private func requireSealer() throws(InventoryError) -> CodeSealer {
         guard let sealer = configuration.codeSealer else {
             throw InventoryError(.unavailable, "no code key is configured (HOTSTOCK_CODE_KEY)")

@@ -35,44 +35,34 @@ enum ColdWrites {
         }
     }
 
-    /// The code pool part of an event: a loaded batch's codes (sealed), the codes a
-    /// confirm assigned to its order, the first delivery of an order's codes.
+    /// The code pool part of an event: a loaded batch's codes, the codes a confirm assigned
+    /// to its order, the first delivery of an order's codes — each event carries the
+    /// sealed codes it concerns, and every column only ever goes from unset to set, so
+    /// the events may be applied in any order and any number of times.
     static func applyCodes(_ event: OutboxEvent, on connection: isolated MariaDBConnection) throws {
-        let sku = event.sku.id
-        switch event.op {
-        case "codes":
-            let rows: [[MariaDBValue]] = event.codes.compactMap { entry in
-                let parts = entry.split(separator: " ", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { return nil }
-                return [.text(sku), .text(parts[0]), .text(parts[1]), .text(event.batch ?? "")]
-            }
-            try chunked(rows) { chunk in
-                let placeholders = Array(repeating: "(?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-                try connection.execute(
-                    "INSERT IGNORE INTO codes (sku, fingerprint, sealed, batch) VALUES \(placeholders)",
-                    chunk.flatMap { $0 }
-                )
-            }
-        case "confirm" where !event.codes.isEmpty:
-            guard let hold = event.hold else { return }
-            try chunked(event.codes) { chunk in
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-                try connection.execute(
-                    """
-                    UPDATE codes SET order_id = ?, assigned_at_ms = ?
-                    WHERE sku = ? AND order_id IS NULL AND fingerprint IN (\(marks))
-                    """,
-                    [.text(hold.order), .int(hold.finalAtMs), .text(sku)] + chunk.map { .text($0) }
-                )
-            }
-        case "deliver":
-            guard let hold = event.hold, let delivered = hold.firstDeliveredAtMs else { return }
+        guard ["codes", "confirm", "deliver"].contains(event.op), !event.codes.isEmpty else { return }
+        let assigned = event.op == "codes" ? nil : event.hold
+        let rows: [[MariaDBValue]] = event.codes.compactMap { entry in
+            let parts = entry.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return nil }
+            return [
+                .text(event.sku.id), .text(parts[0]), .text(parts[1]), .text(event.batch ?? ""),
+                .text(assigned?.order), .int(assigned?.finalAtMs), .int(assigned?.firstDeliveredAtMs),
+            ]
+        }
+        try chunked(rows) { chunk in
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
             try connection.execute(
-                "UPDATE codes SET delivered_at_ms = ? WHERE sku = ? AND order_id = ? AND delivered_at_ms IS NULL",
-                [.int(delivered), .text(sku), .text(hold.order)]
+                """
+                INSERT INTO codes (sku, fingerprint, sealed, batch, order_id, assigned_at_ms, delivered_at_ms)
+                VALUES \(placeholders)
+                ON DUPLICATE KEY UPDATE batch = IF(batch = '', VALUES(batch), batch),
+                  order_id = COALESCE(order_id, VALUES(order_id)),
+                  assigned_at_ms = COALESCE(assigned_at_ms, VALUES(assigned_at_ms)),
+                  delivered_at_ms = COALESCE(delivered_at_ms, VALUES(delivered_at_ms))
+                """,
+                chunk.flatMap { $0 }
             )
-        default:
-            return
         }
     }
 

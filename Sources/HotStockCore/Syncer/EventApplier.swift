@@ -88,7 +88,8 @@ public final class EventApplier: Sendable {
             if event.sku.version <= stored.version {
                 // `warm` restates the version MySQL gave it, and `deliver` (codes fetched)
                 // does not change the SKU: equal by construction, not a regression.
-                if event.op != "warm", event.op != "deliver", let storedID = stored.id, event.id > storedID {
+                let restates = event.op == "warm" || (event.op == "deliver" && event.sku.version == stored.version)
+                if !restates, let storedID = stored.id, event.id > storedID {
                     regressions.append(
                         Regression(sku: id, id: event.id, version: event.sku.version, stored: stored.version)
                     )
@@ -130,7 +131,8 @@ public final class EventApplier: Sendable {
         )
         // Code pools, in stream order: loads, then assignments and deliveries. Each
         // write only moves a code forward, so a replay changes nothing.
-        for event in events {
+        let regressed = Set(regressions.map(\.id))
+        for event in events where !regressed.contains(event.id) {
             try ColdWrites.applyCodes(event, on: connection)
         }
         return Outcome(newest: newest, regressions: firstSeen)

@@ -69,6 +69,14 @@ public struct Warmer: Sendable {
         let now = try await inventory.redisTimeMs()
         let holds = try await cold.holds(sku: sku.id, finalSinceMs: now - retention)
         let stale = force ? try await existingKeys(of: sku.id) : []
+        // Replacing a live codes SKU from a MySQL that lags Redis would put codes already
+        // sold back in the pool: only once the outbox is drained.
+        if force, sku.kind == .codes, !(try await OutboxBacklog.measure(inventory).isEmpty) {
+            throw InventoryError(
+                .unavailable,
+                "the outbox still holds changes MySQL lacks; run hotstock sync --once, then warm --force \(sku.id)"
+            )
+        }
 
         var configPairs: [String] = []
         if let value = sku.config.perBuyerLimit { configPairs += ["per_buyer_limit", String(value)] }

@@ -36,6 +36,7 @@ struct CodeRoutes {
                         nowMs: try await inventory.redisTimeMs()
                     )
                 else { throw error }
+                try await inventory.markDelivered(sku: sku, order: order)
                 delivery = stored
             }
             var response = ContractResponse.json(CodesBody(delivery))

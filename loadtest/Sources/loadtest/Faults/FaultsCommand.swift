@@ -245,6 +245,10 @@ struct FaultsCommand: AsyncParsableCommand {
     /// The tokens and the passwords of the URLs a child process was given.
     static func secrets(of environment: [String: String]) -> [String] {
         var secrets = [environment["HOTSTOCK_API_TOKEN"], environment["HOTSTOCK_ADMIN_TOKEN"]].compactMap { $0 }
+        // The code key's material (after its id).
+        if let key = environment["HOTSTOCK_CODE_KEY"]?.split(separator: ":", maxSplits: 1).last, key.count > 8 {
+            secrets.append(String(key))
+        }
         for (name, value) in environment where name.hasPrefix("HOTSTOCK_") && name.hasSuffix("_URL") {
             if let password = URLComponents(string: value)?.password, !password.isEmpty { secrets.append(password) }
         }
