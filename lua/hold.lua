@@ -62,19 +62,20 @@ local function hold(keys, args)
   local h = {
     qty = fmt(qty), state = 'held', expires_at_ms = fmt(now + ttl), created_at_ms = fmt(now), version = '1',
   }
+  local fields = { 'qty', h.qty, 'state', 'held', 'expires_at_ms', h.expires_at_ms, 'created_at_ms', h.created_at_ms,
+    'version', '1' }
   if buyer_key then
     h.buyer = buyer
     redis.call('INCRBY', buyer_key, qty)
-    redis.call('HSET', hold_key, 'qty', h.qty, 'buyer', buyer, 'state', 'held',
-      'expires_at_ms', h.expires_at_ms, 'created_at_ms', h.created_at_ms, 'version', '1')
-  else
-    redis.call('HSET', hold_key, 'qty', h.qty, 'state', 'held',
-      'expires_at_ms', h.expires_at_ms, 'created_at_ms', h.created_at_ms, 'version', '1')
+    fields[#fields + 1] = 'buyer'
+    fields[#fields + 1] = buyer
   end
   if s.kind == 'codes' then
     h.coded = '1'
-    redis.call('HSET', hold_key, 'coded', '1')
+    fields[#fields + 1] = 'coded'
+    fields[#fields + 1] = '1'
   end
+  redis.call('HSET', hold_key, unpack(fields))
   redis.call('ZADD', expiry_key, now + ttl, sku_id .. '/' .. order)
   emit(events_key, 'hold', sku_id, s, order, h)
   return hold_reply('ok', sku_id, order, h, { 'created', '1' })

@@ -42,7 +42,7 @@ public final class CodePoolMonitor: Service, Sendable {
     public func measure() async throws -> Snapshot {
         var snapshot = Snapshot()
         let now = try await inventory.redisTimeMs()
-        let graceMs = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
+        let graceMs = grace.wholeMilliseconds
         for partition in 0..<inventory.keys.partitions {
             let prefix = inventory.keys.prefix(partition: partition)
             let skus = try await inventory.redis.send("SMEMBERS", prefix + "codeskus").array?.compactMap(\.string) ?? []

@@ -64,12 +64,14 @@ extension Inventory {
         try Identifier.validate(batch, field: "batch")
         try Self.validateCodes(codes)
         let sealer = try requireSealer()
+        // Each code's fingerprints once: the current key's (first) also make the digest.
+        let fingerprints = codes.map(sealer.allFingerprints)
         var arguments = [
-            sku, keys.prefix(of: sku), batch, Self.digest(codes, sealer: sealer), String(sealer.ring.keys.count),
+            sku, keys.prefix(of: sku), batch, Self.digest(fingerprints.map { $0[0] }), String(sealer.ring.keys.count),
         ]
         arguments.reserveCapacity(arguments.count + codes.count * (sealer.ring.keys.count + 1))
-        for code in codes {
-            arguments += sealer.allFingerprints(code)
+        for (code, prints) in zip(codes, fingerprints) {
+            arguments += prints
             arguments.append(try sealer.seal(code, sku: sku))
         }
         let partition = keys.partition(of: sku)
@@ -145,11 +147,12 @@ extension Inventory {
         return sealer
     }
 
-    /// A digest of the batch's codes in order, from their fingerprints (never the codes).
-    static func digest(_ codes: [String], sealer: CodeSealer) -> String {
+    /// A digest of the batch's codes in order, from their current-key fingerprints (never
+    /// the codes).
+    static func digest(_ fingerprints: [String]) -> String {
         var hash = SHA256()
-        for code in codes {
-            hash.update(data: Data(sealer.fingerprint(code).utf8))
+        for fingerprint in fingerprints {
+            hash.update(data: Data(fingerprint.utf8))
             hash.update(data: Data([0x0A]))
         }
         return hash.finalize().map { String(format: "%02x", $0) }.joined()

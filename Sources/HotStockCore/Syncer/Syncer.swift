@@ -187,9 +187,7 @@ public final class Syncer: Service, Sendable {
         preparedPartitions.withLock { _ = $0.remove(partition) }
         try await ensureGroup(partition)
         let key = keys.eventsKey(partition: partition)
-        let minIdle =
-            configuration.claimMinIdle.components.seconds * 1000
-            + configuration.claimMinIdle.components.attoseconds / 1_000_000_000_000_000
+        let minIdle = configuration.claimMinIdle.wholeMilliseconds
         var cursor = "0-0"
         var claimed = 0
         repeat {

@@ -47,12 +47,11 @@ enum ContractRequests {
         return HoldRequest(qty: qty, buyer: buyer, ttlMs: ttl)
     }
 
-    /// `POST /v1/skus/{sku}/codes`: `batch` (an id) and `codes` (strings; the contract's
-    /// rules on each are checked by the engine).
+    /// `POST /v1/skus/{sku}/codes`: `batch` and `codes` (strings); the batch id and the
+    /// contract's rules on each code are checked by `Inventory.loadCodes`.
     static func codeBatch(_ body: RequestBody) throws(InventoryError) -> (batch: String, codes: [String]) {
         try body.allowOnly(["batch", "codes"])
         guard let batch = try body.string("batch") else { throw InventoryError(.invalidArgument, "batch is required") }
-        try Identifier.validate(batch, field: "batch")
         guard case .array(let values) = body.fields["codes"] else {
             throw InventoryError(.invalidArgument, "codes must be an array of strings")
         }
@@ -64,7 +63,6 @@ enum ContractRequests {
             }
             codes.append(code)
         }
-        try Inventory.validateCodes(codes)
         return (batch, codes)
     }
 
