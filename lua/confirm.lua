@@ -50,6 +50,7 @@ local function confirm(keys, args)
     return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
   end
 
+  -- Reacquire: take the units again and settle them as confirmed, in this one call.
   local qty = tonumber(h.qty)
   local buyer_key = buyer_key_of(ctx.prefix, ctx.sku_id, h.buyer)
   if (s.per_buyer_limit and not buyer_key) or check_take(s, buyer_key, qty, now) then
@@ -59,26 +60,15 @@ local function confirm(keys, args)
   if short then
     return short
   end
-  s.available = s.available - qty
-  s.sold = s.sold + qty
-  store_counters(ctx.sku_key, s)
-  if buyer_key then
-    redis.call('INCRBY', buyer_key, qty)
-  end
-  h.state = 'confirmed'
-  h.final_at_ms = fmt(now)
-  h.version = fmt(tonumber(h.version) + 1)
-  redis.call('HSET', ctx.hold_key, 'state', 'confirmed', 'final_at_ms', h.final_at_ms, 'version', h.version,
-    'reacquired', '1')
-  if assigned then
-    assign_codes(ctx, h, assigned)
-  end
-  redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
   local extra = { 'reacquired', '1' }
   if assigned then
     extra[3], extra[4] = assigned.event[1], assigned.event[2]
   end
-  emit(ctx.events_key, 'confirm', ctx.sku_id, s, ctx.order, h, extra)
+  take(s, buyer_key, qty)
+  settle(ctx, h, s, 'confirmed', now, extra, { 'reacquired', '1' })
+  if assigned then
+    assign_codes(ctx, h, assigned)
+  end
   return hold_reply('ok', ctx.sku_id, ctx.order, h, { 'reacquired', '1' })
 end
 

@@ -7,14 +7,9 @@
 local function deliver(keys, args)
   local sku_key, hold_key, events_key = keys[1], keys[2], keys[3]
   local sku_id, order, prefix = args[1], args[2], args[3]
-  if not is_id(sku_id) then
-    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
-  end
-  if not is_id(order) then
-    return invalid('order must be 1-64 characters of [A-Za-z0-9._:-]')
-  end
-  if type(prefix) ~= 'string' or prefix == '' then
-    return invalid('a key prefix is required')
+  local bad = check_ids(prefix, 'sku', sku_id, 'order', order)
+  if bad then
+    return bad
   end
   local h = load_hold(hold_key)
   if not h then

@@ -9,14 +9,12 @@ local function expire(keys, args)
   local prefix = args[1]
   local limit = int_arg(args[2], 1, 10000)
   local retention = int_arg(args[3], 1000, MAX_RETENTION_MS)
-  if type(prefix) ~= 'string' or prefix == '' then
-    return invalid('a key prefix is required')
+  local bad = check_ids(prefix) or check_retention(retention)
+  if bad then
+    return bad
   end
   if not limit then
     return invalid('limit must be an integer in 1..10000')
-  end
-  if not retention then
-    return invalid('retention_ms must be an integer in 1000..' .. fmt(MAX_RETENTION_MS))
   end
 
   local now = now_ms()

@@ -6,14 +6,9 @@
 local function hold(keys, args)
   local sku_key, hold_key, expiry_key, events_key = keys[1], keys[2], keys[3], keys[4]
   local sku_id, order, qty_arg, buyer, ttl_arg, prefix = args[1], args[2], args[3], args[4], args[5], args[6]
-  if not is_id(sku_id) then
-    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
-  end
-  if not is_id(order) then
-    return invalid('order must be 1-64 characters of [A-Za-z0-9._:-]')
-  end
-  if buyer ~= '' and not is_id(buyer) then
-    return invalid('buyer must be 1-64 characters of [A-Za-z0-9._:-]')
+  local bad = check_ids(prefix, 'sku', sku_id, 'order', order) or (buyer ~= '' and check_ids(false, 'buyer', buyer))
+  if bad then
+    return bad
   end
   local qty = int_arg(qty_arg, 1, MAX_COUNT)
   if not qty then
@@ -25,9 +20,6 @@ local function hold(keys, args)
     if not ttl then
       return invalid('ttl_ms must be an integer in ' .. MIN_TTL_MS .. '..' .. MAX_TTL_MS)
     end
-  end
-  if type(prefix) ~= 'string' or prefix == '' then
-    return invalid('a key prefix is required')
   end
 
   local s = load_sku(sku_key)
@@ -56,26 +48,13 @@ local function hold(keys, args)
   end
 
   ttl = ttl or tonumber(s.default_ttl_ms) or DEFAULT_TTL_MS
-  s.available = s.available - qty
-  s.held = s.held + qty
+  take(s, buyer_key, qty)
   store_counters(sku_key, s)
   local h = {
     qty = fmt(qty), state = 'held', expires_at_ms = fmt(now + ttl), created_at_ms = fmt(now), version = '1',
+    buyer = buyer_key and buyer or nil, coded = s.kind == 'codes' and '1' or nil,
   }
-  local fields = { 'qty', h.qty, 'state', 'held', 'expires_at_ms', h.expires_at_ms, 'created_at_ms', h.created_at_ms,
-    'version', '1' }
-  if buyer_key then
-    h.buyer = buyer
-    redis.call('INCRBY', buyer_key, qty)
-    fields[#fields + 1] = 'buyer'
-    fields[#fields + 1] = buyer
-  end
-  if s.kind == 'codes' then
-    h.coded = '1'
-    fields[#fields + 1] = 'coded'
-    fields[#fields + 1] = '1'
-  end
-  redis.call('HSET', hold_key, unpack(fields))
+  redis.call('HSET', hold_key, unpack(append_fields({}, h, HOLD_FIELDS)))
   redis.call('ZADD', expiry_key, now + ttl, sku_id .. '/' .. order)
   emit(events_key, 'hold', sku_id, s, order, h)
   return hold_reply('ok', sku_id, order, h, { 'created', '1' })

@@ -10,14 +10,9 @@
 local function load_codes(keys, args)
   local sku_key, events_key = keys[1], keys[2]
   local sku_id, prefix, batch, digest = args[1], args[2], args[3], args[4]
-  if not is_id(sku_id) then
-    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
-  end
-  if type(prefix) ~= 'string' or prefix == '' then
-    return invalid('a key prefix is required')
-  end
-  if not is_id(batch) then
-    return invalid('batch must be 1-64 characters of [A-Za-z0-9._:-]')
+  local bad = check_ids(prefix, 'sku', sku_id, 'batch', batch)
+  if bad then
+    return bad
   end
   if type(digest) ~= 'string' or #digest < 1 or #digest > 128 then
     return invalid('digest must be 1-128 characters')

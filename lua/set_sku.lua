@@ -5,20 +5,12 @@
 -- only create: an existing SKU keeps its kind.
 -- A new SKU starts with available = total; a total below held + sold is refused. A
 -- codes SKU takes no total: its total is the number of codes loaded (hs_load_codes).
-local CONFIG_RULES = {
-  per_buyer_limit = function(v) return int_arg(v, 1, MAX_COUNT) end,
-  opens_at_ms = function(v) return int_arg(v, 0, MAX_TIME_MS) end,
-  release_rate = function(v) return rate_arg(v, MAX_COUNT) end,
-  release_burst = function(v) return int_arg(v, 0, MAX_COUNT) end,
-  default_ttl_ms = function(v) return int_arg(v, MIN_TTL_MS, MAX_TTL_MS) end,
-  max_qty = function(v) return int_arg(v, 1, MAX_MAX_QTY) end,
-}
-
 local function set_sku(keys, args)
   local sku_key, events_key = keys[1], keys[2]
   local sku_id = args[1]
-  if not is_id(sku_id) then
-    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
+  local bad = check_ids(false, 'sku', sku_id)
+  if bad then
+    return bad
   end
   local total = nil
   if args[2] ~= '' then
@@ -113,10 +105,7 @@ local function set_sku(keys, args)
   end
   local extra = { 'created', created and '1' or '0' }
   emit(events_key, 'sku', sku_id, s, nil, nil, extra)
-  local reply = { 'ok' }
-  for _, v in ipairs(sku_fields(sku_id, s)) do
-    reply[#reply + 1] = v
-  end
+  local reply = sku_fields({ 'ok' }, sku_id, s)
   reply[#reply + 1] = 'created'
   reply[#reply + 1] = created and '1' or '0'
   return reply

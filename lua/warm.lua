@@ -19,11 +19,9 @@ local HOLD_STATES = { held = true, confirmed = true, released = true, expired = 
 local function warm(keys, args)
   local sku_key, expiry_key, events_key = keys[1], keys[2], keys[3]
   local sku_id, prefix = args[1], args[2]
-  if not is_id(sku_id) then
-    return invalid('sku must be 1-64 characters of [A-Za-z0-9._:-]')
-  end
-  if type(prefix) ~= 'string' or prefix == '' then
-    return invalid('a key prefix is required')
+  local bad = check_ids(prefix, 'sku', sku_id)
+  if bad then
+    return bad
   end
   local retention = int_arg(args[3], 1000, MAX_RETENTION_MS)
   local force = args[4]

@@ -1,13 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `lua/*.lua` scripts and `ops/mysql/*.sql` migrations into the
-/// target as Swift source (`EmbeddedText.lua`, `EmbeddedText.mysql`), so each has one
+/// Embeds the package's `lua/*.lua` scripts, the shared `lua/shared/*.lua` files and the
+/// `ops/mysql/*.sql` migrations into the target as Swift source (`EmbeddedText.lua`,
+/// `EmbeddedText.luaShared`, `EmbeddedText.mysql`), so each has one
 /// copy, in the repository, and the binary always carries that copy.
 @main
 struct EmbedTextFiles: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let groups = [("lua", "lua", "lua"), ("mysql", "ops/mysql", "sql")]
+        let groups = [("lua", "lua", "lua"), ("luaShared", "lua/shared", "lua"), ("mysql", "ops/mysql", "sql")]
         var arguments: [String] = []
         var inputs: [URL] = []
         for (name, folder, fileExtension) in groups {

@@ -52,10 +52,7 @@ public final class Inventory: Sendable {
     /// whether it was created.
     public func setSKU(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
         try Identifier.validate(sku, field: "sku")
-        if let total = update.total, !(0...InventoryLimits.maxCount).contains(total) {
-            throw InventoryError(.invalidArgument, "total must be an integer in 0...\(InventoryLimits.maxCount)")
-        }
-        let config = try update.scriptArguments()
+        let config = update.scriptArguments()
         let partition = keys.partition(of: sku)
         let reply = try await call(
             HotStockFunction.setSKU,
@@ -70,9 +67,7 @@ public final class Inventory: Sendable {
     public func sku(_ sku: String) async throws -> SKU {
         try Identifier.validate(sku, field: "sku")
         let names = RecordParsing.skuFieldNames
-        let reply = try await withRetry {
-            try await redis.send(RedisCommand("HMGET", [keys.skuKey(sku)] + names))
-        }
+        let reply = try await withRetry { try await redis.send(.hmget(keys.skuKey(sku), fields: names)) }
         let fields = RecordParsing.fields(names: names, reply: reply)
         guard !fields.isEmpty else { throw InventoryError(.skuNotFound, "no SKU \(sku)") }
         return try RecordParsing.sku(id: sku, fields: fields)
@@ -81,7 +76,8 @@ public final class Inventory: Sendable {
     // MARK: Holds
 
     /// Holds `qty` units for an order. The same request again answers the existing hold
-    /// (`created == false`); a different qty or buyer is `idempotency_conflict`.
+    /// (`created == false`); a different qty or buyer is `idempotency_conflict`. The
+    /// hold script checks qty and the TTL against the SKU and ``InventoryLimits``.
     public func placeHold(
         sku: String,
         order: String,
@@ -92,15 +88,6 @@ public final class Inventory: Sendable {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         if let buyer { try Identifier.validate(buyer, field: "buyer") }
-        guard (1...InventoryLimits.maxCount).contains(qty) else {
-            throw InventoryError(.invalidArgument, "qty must be a positive integer")
-        }
-        if let ttlMs, !InventoryLimits.ttlRange.contains(ttlMs) {
-            throw InventoryError(
-                .invalidArgument,
-                "ttl_ms must be an integer in \(InventoryLimits.ttlRange.lowerBound)...\(InventoryLimits.ttlRange.upperBound)"
-            )
-        }
         let reply = try await call(
             HotStockFunction.hold,
             keys: holdKeys(sku: sku, order: order),
@@ -138,7 +125,7 @@ public final class Inventory: Sendable {
         try Identifier.validate(order, field: "order")
         let names = RecordParsing.holdFieldNames
         let reply = try await withRetry {
-            try await redis.send(RedisCommand("HMGET", [keys.holdKey(sku: sku, order: order)] + names))
+            try await redis.send(.hmget(keys.holdKey(sku: sku, order: order), fields: names))
         }
         let fields = RecordParsing.fields(names: names, reply: reply)
         guard !fields.isEmpty else { throw InventoryError(.holdNotFound, "no hold for order \(order)") }

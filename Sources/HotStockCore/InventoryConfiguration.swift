@@ -26,16 +26,23 @@ public struct InventoryConfiguration: Sendable {
     }
 }
 
-/// Limits of the contract (DESIGN section 5), shared by every front end.
+/// Limits of the contract (DESIGN section 5). The scripts enforce them: they reach Lua
+/// through ``LuaSchemaPrelude``, so this is their one definition.
 public enum InventoryLimits {
     /// The largest total or quantity the engine accepts (exact in Lua's doubles).
     public static let maxCount: Int64 = 1_000_000_000_000
+    /// The largest timestamp accepted (9999-12-31).
+    public static let maxTimeMs: Int64 = 253_402_300_799_999
     /// The shortest and longest hold TTL.
     public static let ttlRange: ClosedRange<Int64> = 1_000...86_400_000
     /// The TTL of a hold when neither the request nor the SKU names one.
     public static let defaultTTLMs: Int64 = 900_000
     /// The most units one hold may take when the SKU sets no `max_qty`.
     public static let defaultMaxQty: Int64 = 1_000
+    /// The largest `max_qty` a SKU may set.
+    public static let maxMaxQty: Int64 = 1_000_000
+    /// The longest idempotency retention of final holds (30 days).
+    public static let maxRetentionMs: Int64 = 30 * 86_400_000
     /// The most codes one batch may load.
     public static let maxCodesPerBatch = 10_000
     /// The longest code, in characters from `!` to `~`.

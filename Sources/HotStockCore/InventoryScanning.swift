@@ -7,7 +7,7 @@ extension Inventory {
         var keys: [String] = []
         repeat {
             let reply = try await withRetry {
-                try await redis.send(RedisCommand("SCAN", [cursor, "MATCH", pattern, "COUNT", "1000"]))
+                try await redis.send(.scan(cursor: cursor, match: pattern))
             }
             guard let parts = reply.array, parts.count == 2 else {
                 throw RedisError(.unexpectedReply, "SCAN answered \(reply)")
@@ -30,7 +30,7 @@ extension Inventory {
 
     /// The Redis server's clock, in Unix milliseconds.
     public func redisTimeMs() async throws -> Int64 {
-        let reply = try await withRetry { try await redis.send("TIME") }
+        let reply = try await withRetry { try await redis.send(.time) }
         guard let parts = reply.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
             throw RedisError(.unexpectedReply, "TIME answered \(reply)")
         }

@@ -194,10 +194,10 @@ struct CodePoolTests {
         let delivered = try await inventory.deliverCodes(sku: sku, order: "c1").codes
         #expect(delivered.count == 3)
         let admin = try TestEngine.adminPool()
-        let prefix = inventory.keys.prefix(of: sku)
         var stored: [String] = []
-        stored += try await admin.send("LRANGE", prefix + "pool:" + sku, "0", "-1").array?.compactMap(\.string) ?? []
-        stored += try await admin.send("SMEMBERS", prefix + "fps:" + sku).array?.compactMap(\.string) ?? []
+        let keys = inventory.keys
+        stored += try await admin.send("LRANGE", keys.poolKey(sku), "0", "-1").array?.compactMap(\.string) ?? []
+        stored += try await admin.send(.smembers(keys.fingerprintsKey(sku))).array?.compactMap(\.string) ?? []
         stored +=
             try await admin.send("HGETALL", inventory.keys.holdKey(sku: sku, order: "c1")).array?
             .compactMap(\.string) ?? []

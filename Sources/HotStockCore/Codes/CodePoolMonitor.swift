@@ -44,13 +44,17 @@ public final class CodePoolMonitor: Service, Sendable {
         let now = try await inventory.redisTimeMs()
         let graceMs = grace.wholeMilliseconds
         for partition in 0..<inventory.keys.partitions {
-            let prefix = inventory.keys.prefix(partition: partition)
-            let skus = try await inventory.redis.send("SMEMBERS", prefix + "codeskus").array?.compactMap(\.string) ?? []
+            let keys = inventory.keys
+            let skus =
+                try await inventory.redis.send(.smembers(keys.codeSKUsKey(partition: partition))).array?
+                .compactMap(\.string) ?? []
             for sku in skus {
                 snapshot.poolSize[sku] = try await inventory.poolSize(sku: sku)
                 snapshot.assigned[sku] = try await inventory.sku(sku).sold
             }
-            let late = try await inventory.redis.send("ZCOUNT", prefix + "undelivered", "-inf", String(now - graceMs))
+            let late = try await inventory.redis.send(
+                .zcount(keys.undeliveredKey(partition: partition), min: "-inf", max: String(now - graceMs))
+            )
             snapshot.paidNotDelivered += late.int ?? 0
         }
         paidNotDelivered.record(snapshot.paidNotDelivered)

@@ -129,15 +129,14 @@ extension Inventory {
     /// Codes in the pool of a codes SKU (free to hold or held, not yet assigned).
     public func poolSize(sku: String) async throws -> Int64 {
         try Identifier.validate(sku, field: "sku")
-        let key = keys.prefix(of: sku) + "pool:" + sku
-        return try await withRetry { try await redis.send("LLEN", key).int ?? 0 }
+        return try await withRetry { try await redis.send(.llen(keys.poolKey(sku))).int ?? 0 }
     }
 
     /// Takes an order off the paid-but-not-delivered list (its codes were fetched from
     /// MySQL, Redis having dropped the hold).
     public func markDelivered(sku: String, order: String) async throws {
-        let key = keys.prefix(of: sku) + "undelivered"
-        _ = try await withRetry { try await redis.send("ZREM", key, "\(sku)/\(order)") }
+        let key = keys.undeliveredKey(partition: keys.partition(of: sku))
+        _ = try await withRetry { try await redis.send(.zrem(key, members: ["\(sku)/\(order)"])) }
     }
 
     private func requireSealer() throws(InventoryError) -> CodeSealer {

@@ -118,27 +118,26 @@ public struct ColdStore: Sendable {
         }
     }
 
-    static let holdColumns =
-        "sku, order_id, qty, buyer, state, expires_at_ms, created_at_ms, final_at_ms, version"
+    static let holdColumns = ColdWrites.holdFields.joined(separator: ", ")
 
     static func coldSKU(_ row: MariaDBRow) -> ColdSKU {
         ColdSKU(
             sku: SKU(
                 id: row["sku"] ?? "",
-                total: row.int("total") ?? 0,
-                available: row.int("available") ?? 0,
-                held: row.int("held") ?? 0,
-                sold: row.int("sold") ?? 0,
-                version: row.int("version") ?? 0,
+                total: row.int(SKUField.total.rawValue) ?? 0,
+                available: row.int(SKUField.available.rawValue) ?? 0,
+                held: row.int(SKUField.held.rawValue) ?? 0,
+                sold: row.int(SKUField.sold.rawValue) ?? 0,
+                version: row.int(SKUField.version.rawValue) ?? 0,
                 config: SKUConfig(
-                    perBuyerLimit: row.int("per_buyer_limit"),
-                    opensAtMs: row.int("opens_at_ms"),
-                    releaseRate: row.double("release_rate"),
-                    releaseBurst: row.int("release_burst"),
-                    defaultTTLMs: row.int("default_ttl_ms"),
-                    maxQty: row.int("max_qty")
+                    perBuyerLimit: row.int(SKUField.perBuyerLimit.rawValue),
+                    opensAtMs: row.int(SKUField.opensAtMs.rawValue),
+                    releaseRate: row.double(SKUField.releaseRate.rawValue),
+                    releaseBurst: row.int(SKUField.releaseBurst.rawValue),
+                    defaultTTLMs: row.int(SKUField.defaultTTLMs.rawValue),
+                    maxQty: row.int(SKUField.maxQty.rawValue)
                 ),
-                kind: row["kind"].flatMap(SKUKind.init(rawValue:)) ?? .counted
+                kind: row[SKUField.kind.rawValue].flatMap(SKUKind.init(rawValue:)) ?? .counted
             ),
             lastEventID: row["last_event_id"].flatMap(StreamID.init)
         )
@@ -148,13 +147,13 @@ public struct ColdStore: Sendable {
         Hold(
             sku: row["sku"] ?? "",
             order: row["order_id"] ?? "",
-            qty: row.int("qty") ?? 0,
-            buyer: row["buyer"],
-            state: row["state"].flatMap(HoldState.init) ?? .held,
-            expiresAtMs: row.int("expires_at_ms") ?? 0,
-            createdAtMs: row.int("created_at_ms") ?? 0,
-            finalAtMs: row.int("final_at_ms"),
-            version: row.int("version") ?? 0
+            qty: row.int(HoldField.qty.rawValue) ?? 0,
+            buyer: row[HoldField.buyer.rawValue],
+            state: row[HoldField.state.rawValue].flatMap(HoldState.init) ?? .held,
+            expiresAtMs: row.int(HoldField.expiresAtMs.rawValue) ?? 0,
+            createdAtMs: row.int(HoldField.createdAtMs.rawValue) ?? 0,
+            finalAtMs: row.int(HoldField.finalAtMs.rawValue),
+            version: row.int(HoldField.version.rawValue) ?? 0
         )
     }
 }

@@ -5,13 +5,10 @@ import MariaDBClient
 /// Rows go in chunks of 64, 32, ... 1, so at most seven statement shapes exist per
 /// table and each is prepared once per connection.
 enum ColdWrites {
-    static let skuFields = [
-        "sku", "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms", "release_rate",
-        "release_burst", "default_ttl_ms", "max_qty", "kind", "last_event_id",
-    ]
-    static let holdFields = [
-        "sku", "order_id", "qty", "buyer", "state", "expires_at_ms", "created_at_ms", "final_at_ms", "version",
-    ]
+    /// The `skus` columns, in the order of ``values(_:)-(SKU)`` plus the event id.
+    static let skuFields = ["sku"] + (SKUField.counters + SKUField.config).map(\.rawValue) + ["last_event_id"]
+    /// The `holds` columns, in the order of ``values(_:)-(Hold)``.
+    static let holdFields = ["sku", "order_id"] + HoldField.stored.map(\.rawValue)
 
     /// Writes SKU rows; with `force`, unconditionally (repairs), else only where the
     /// row's version is newer than the stored one.

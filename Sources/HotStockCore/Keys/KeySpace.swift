@@ -44,6 +44,19 @@ public struct KeySpace: Sendable, Hashable {
     /// `hs:{p}:events`: the partition's outbox stream.
     public func eventsKey(partition: Int) -> String { prefix(partition: partition) + "events" }
 
+    /// `hs:{p}:pool:<sku>`: a codes SKU's pool of sealed codes not yet assigned.
+    public func poolKey(_ sku: String) -> String { prefix(of: sku) + "pool:" + sku }
+
+    /// `hs:{p}:fps:<sku>`: the fingerprints of every code a codes SKU was ever loaded with.
+    public func fingerprintsKey(_ sku: String) -> String { prefix(of: sku) + "fps:" + sku }
+
+    /// `hs:{p}:codeskus`: the ids of the partition's codes SKUs.
+    public func codeSKUsKey(partition: Int) -> String { prefix(partition: partition) + "codeskus" }
+
+    /// `hs:{p}:undelivered`: confirmed orders of codes SKUs whose codes were never
+    /// fetched, scored by their confirm time.
+    public func undeliveredKey(partition: Int) -> String { prefix(partition: partition) + "undelivered" }
+
     /// `hs:{p}:buyer:<sku>/<buyer>`: units held and sold by one buyer of one SKU.
     public func buyerKey(sku: String, buyer: String) -> String {
         prefix(of: sku) + "buyer:" + sku + "/" + buyer

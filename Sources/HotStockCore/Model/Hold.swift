@@ -1,9 +1,6 @@
 /// The life of a hold: `held`, then exactly one final state.
 public enum HoldState: String, Sendable, Hashable, CaseIterable {
     case held, confirmed, released, expired
-
-    /// Whether the state is final (no further transition).
-    public var isFinal: Bool { self != .held }
 }
 
 /// A hold of units of one SKU for one order.

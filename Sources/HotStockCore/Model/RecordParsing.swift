@@ -1,39 +1,48 @@
 import RedisClient
 
-/// Builds domain values from the field maps of Redis hashes and script replies.
+/// Builds domain values from the field maps of Redis hashes, script replies and outbox
+/// entries, whose field names are ``SKUField`` and ``HoldField``.
 enum RecordParsing {
     static func sku(id: String, fields: [String: String]) throws(RedisError) -> SKU {
-        func counter(_ name: String) throws(RedisError) -> Int64 {
-            guard let value = fields[name].flatMap({ Int64($0) }) else {
-                throw RedisError(.unexpectedReply, "SKU \(id) has no valid \(name)")
+        func counter(_ field: SKUField) throws(RedisError) -> Int64 {
+            guard let value = fields[field].flatMap({ Int64($0) }) else {
+                throw RedisError(.unexpectedReply, "SKU \(id) has no valid \(field.rawValue)")
             }
             return value
         }
         let config = SKUConfig(
-            perBuyerLimit: fields["per_buyer_limit"].flatMap { Int64($0) },
-            opensAtMs: fields["opens_at_ms"].flatMap { Int64($0) },
-            releaseRate: fields["release_rate"].flatMap { Double($0) },
-            releaseBurst: fields["release_burst"].flatMap { Int64($0) },
-            defaultTTLMs: fields["default_ttl_ms"].flatMap { Int64($0) },
-            maxQty: fields["max_qty"].flatMap { Int64($0) }
+            perBuyerLimit: fields[.perBuyerLimit].flatMap { Int64($0) },
+            opensAtMs: fields[.opensAtMs].flatMap { Int64($0) },
+            releaseRate: fields[.releaseRate].flatMap { Double($0) },
+            releaseBurst: fields[.releaseBurst].flatMap { Int64($0) },
+            defaultTTLMs: fields[.defaultTTLMs].flatMap { Int64($0) },
+            maxQty: fields[.maxQty].flatMap { Int64($0) }
         )
         return SKU(
             id: id,
-            total: try counter("total"),
-            available: try counter("available"),
-            held: try counter("held"),
-            sold: try counter("sold"),
-            version: try counter("version"),
+            total: try counter(.total),
+            available: try counter(.available),
+            held: try counter(.held),
+            sold: try counter(.sold),
+            version: try counter(.version),
             config: config,
-            kind: fields["kind"].flatMap(SKUKind.init(rawValue:)) ?? .counted
+            kind: fields[.kind].flatMap(SKUKind.init(rawValue:)) ?? .counted
         )
     }
 
-    static func hold(sku: String, order: String, fields: [String: String]) throws(RedisError) -> Hold {
-        guard let qty = fields["qty"].flatMap({ Int64($0) }),
-            let state = fields["state"].flatMap({ HoldState(rawValue: $0) }),
-            let expiresAt = fields["expires_at_ms"].flatMap({ Int64($0) }),
-            let createdAt = fields["created_at_ms"].flatMap({ Int64($0) })
+    /// A hold from a field map; `name` gives each field's name in the map (an outbox
+    /// entry names the hold's version ``HoldField/eventName``).
+    static func hold(
+        sku: String,
+        order: String,
+        fields: [String: String],
+        name: (HoldField) -> String = \.rawValue
+    ) throws(RedisError) -> Hold {
+        func value(_ field: HoldField) -> String? { fields[name(field)] }
+        guard let qty = value(.qty).flatMap({ Int64($0) }),
+            let state = value(.state).flatMap({ HoldState(rawValue: $0) }),
+            let expiresAt = value(.expiresAtMs).flatMap({ Int64($0) }),
+            let createdAt = value(.createdAtMs).flatMap({ Int64($0) })
         else {
             throw RedisError(.unexpectedReply, "hold \(sku)/\(order) is incomplete")
         }
@@ -41,16 +50,16 @@ enum RecordParsing {
             sku: sku,
             order: order,
             qty: qty,
-            buyer: fields["buyer"],
+            buyer: value(.buyer),
             state: state,
             expiresAtMs: expiresAt,
             createdAtMs: createdAt,
-            finalAtMs: fields["final_at_ms"].flatMap { Int64($0) },
-            version: fields["version"].flatMap { Int64($0) } ?? 1
+            finalAtMs: value(.finalAtMs).flatMap { Int64($0) },
+            version: value(.version).flatMap { Int64($0) } ?? 1
         )
-        hold.coded = fields["coded"] == "1"
-        hold.codesCount = fields["codes_count"].flatMap { Int64($0) }
-        hold.firstDeliveredAtMs = fields["first_delivered_at_ms"].flatMap { Int64($0) }
+        hold.coded = value(.coded) == "1"
+        hold.codesCount = value(.codesCount).flatMap { Int64($0) }
+        hold.firstDeliveredAtMs = value(.firstDeliveredAtMs).flatMap { Int64($0) }
         return hold
     }
 
@@ -63,12 +72,6 @@ enum RecordParsing {
         return fields
     }
 
-    static let skuFieldNames = [
-        "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms",
-        "release_rate", "release_burst", "default_ttl_ms", "max_qty", "kind",
-    ]
-    static let holdFieldNames = [
-        "qty", "buyer", "state", "expires_at_ms", "created_at_ms", "final_at_ms", "version", "coded", "codes_count",
-        "first_delivered_at_ms",
-    ]
+    static let skuFieldNames = (SKUField.counters + SKUField.config).map(\.rawValue)
+    static let holdFieldNames = HoldField.allCases.map(\.rawValue)
 }

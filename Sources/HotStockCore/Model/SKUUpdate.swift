@@ -37,34 +37,31 @@ public struct SKUUpdate: Sendable, Equatable {
     }
 
     /// The config changes as the set-SKU script takes them: field, value ('' clears).
-    func scriptArguments() throws(InventoryError) -> [String] {
-        if case .set(let rate) = releaseRate, !(rate.isFinite && rate > 0 && rate <= Double(InventoryLimits.maxCount)) {
-            throw InventoryError(
-                .invalidArgument,
-                "release_rate must be a positive number up to \(InventoryLimits.maxCount)"
-            )
-        }
+    /// The script checks every value against the rules.
+    func scriptArguments() -> [String] {
         var arguments: [String] = []
-        func add<V>(_ field: String, _ update: FieldUpdate<V>, _ render: (V) -> String) {
+        func add<V>(_ field: SKUField, _ update: FieldUpdate<V>, _ render: (V) -> String) {
             switch update {
             case .keep: break
-            case .clear: arguments += [field, ""]
-            case .set(let value): arguments += [field, render(value)]
+            case .clear: arguments += [field.rawValue, ""]
+            case .set(let value): arguments += [field.rawValue, render(value)]
             }
         }
-        add("per_buyer_limit", perBuyerLimit, String.init)
-        add("opens_at_ms", opensAtMs, String.init)
-        add("release_rate", releaseRate, Self.decimal)
-        add("release_burst", releaseBurst, String.init)
-        add("default_ttl_ms", defaultTTLMs, String.init)
-        add("max_qty", maxQty, String.init)
-        if let kind { arguments += ["kind", kind.rawValue] }
+        add(.perBuyerLimit, perBuyerLimit, String.init)
+        add(.opensAtMs, opensAtMs, String.init)
+        add(.releaseRate, releaseRate, Self.decimal)
+        add(.releaseBurst, releaseBurst, String.init)
+        add(.defaultTTLMs, defaultTTLMs, String.init)
+        add(.maxQty, maxQty, String.init)
+        if let kind { arguments += [SKUField.kind.rawValue, kind.rawValue] }
         return arguments
     }
 
-    /// A plain decimal rendering (no exponent), as the scripts parse it.
+    /// A plain decimal rendering (no exponent), as the scripts parse it; a value no rule
+    /// admits (not finite, not positive, beyond 10^15) renders as "0", which the script
+    /// refuses.
     static func decimal(_ value: Double) -> String {
-        guard value.isFinite, value > 0 else { return "0" }
+        guard value.isFinite, value > 0, value < 1e15 else { return "0" }
         if value == value.rounded(), value < 1e15 { return String(Int64(value)) }
         var text = String(value)
         if text.contains("e") {

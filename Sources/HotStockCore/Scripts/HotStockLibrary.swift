@@ -1,27 +1,36 @@
 import RedisClient
 
 /// HotStock's Redis Functions library, assembled from the scripts in `lua/` that the
-/// build embeds: the `#!lua name=hotstock` header, `common.lua`, then one file per
+/// build embeds: the `#!lua name=hotstock` header, the schema prelude generated from
+/// Swift (``LuaSchemaPrelude``), the shared layers of `lua/shared/` (values, records,
+/// sale rules, code pools, each using only those before it), then one file per
 /// operation.
 public enum HotStockLibrary {
     /// The library's name in Redis.
     public static let name = "hotstock"
+
+    /// The shared layers, in the order they build on each other; each is in `lua/shared/`.
+    static let sharedLayers = ["values", "records", "rules", "code_pool"]
 
     /// The operation scripts the engine calls; each must exist in `lua/`.
     static let operations = ["hold", "confirm", "release", "expire", "set_sku", "warm", "load_codes", "deliver"]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
     public static let code: String = {
-        var parts = ["#!lua name=\(name)", script("common")]
+        var parts = ["#!lua name=\(name)", LuaSchemaPrelude.text]
+        for layer in sharedLayers { parts.append(embedded(EmbeddedText.luaShared, "shared/\(layer)")) }
         for operation in operations { parts.append(script(operation)) }
         return parts.joined(separator: "\n")
     }()
 
     /// The text of one embedded script, by file name without `.lua`.
     public static func script(_ name: String) -> String {
-        guard let text = EmbeddedText.lua[name] else {
-            preconditionFailure("lua/\(name).lua is missing from the build")
-        }
+        embedded(EmbeddedText.lua, name)
+    }
+
+    private static func embedded(_ files: [String: String], _ path: String) -> String {
+        let name = String(path.split(separator: "/").last ?? "")
+        guard let text = files[name] else { preconditionFailure("lua/\(path).lua is missing from the build") }
         return text
     }
 }

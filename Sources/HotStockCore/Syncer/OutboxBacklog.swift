@@ -22,7 +22,7 @@ public struct OutboxBacklog: Sendable, Equatable {
             let key = inventory.keys.eventsKey(partition: partition)
             let groups: RedisReply
             do {
-                groups = try await inventory.redis.send("XINFO", "GROUPS", key)
+                groups = try await inventory.redis.send(.xinfoGroups(key))
             } catch {
                 // No stream yet: nothing was ever written to this partition.
                 guard error.code == .replyError && error.message.contains("no such key") else { throw error }
@@ -31,7 +31,7 @@ public struct OutboxBacklog: Sendable, Equatable {
             let ours = (groups.array ?? []).map(\.fieldMap).first { $0["name"]?.string == group }
             guard let ours else {
                 // No syncer ever ran here: every entry is unread.
-                backlog.unread += try await inventory.redis.send("XLEN", key).int ?? 0
+                backlog.unread += try await inventory.redis.send(.xlen(key)).int ?? 0
                 continue
             }
             backlog.pending += ours["pending"]?.int ?? 0
@@ -39,25 +39,11 @@ public struct OutboxBacklog: Sendable, Equatable {
             // only sizes it (it can be missing after a trim, and stale after an AOF
             // rewrite and restart: seen as 3313 on an empty stream).
             let delivered = ours["last-delivered-id"]?.string ?? "0-0"
-            let next = try await inventory.redis.send("XRANGE", key, "(" + delivered, "+", "COUNT", "1")
+            let next = try await inventory.redis.send(.xrange(key, from: "(" + delivered, count: 1))
             if next.array?.isEmpty == false {
                 backlog.unread += max(1, ours["lag"]?.int ?? 1)
             }
         }
         return backlog
-    }
-}
-
-extension RedisReply {
-    /// A flat reply of names and values (`XINFO GROUPS` entries, ...) as a dictionary.
-    var fieldMap: [String: RedisReply] {
-        let items = array ?? []
-        var values: [String: RedisReply] = [:]
-        var index = 0
-        while index + 1 < items.count {
-            if let name = items[index].string { values[name] = items[index + 1] }
-            index += 2
-        }
-        return values
     }
 }

@@ -74,9 +74,8 @@ public struct OutboxEvent: Sendable, Equatable {
         codes = fields["codes"].map { $0.split(separator: ",").map(String.init) } ?? []
         batch = fields["batch"]
         if let order = fields["order"] {
-            var holdFields = fields
-            holdFields["version"] = fields["hold_version"]
-            guard let hold = try? RecordParsing.hold(sku: skuID, order: order, fields: holdFields) else { return nil }
+            guard let hold = try? RecordParsing.hold(sku: skuID, order: order, fields: fields, name: \.eventName)
+            else { return nil }
             self.hold = hold
         }
     }

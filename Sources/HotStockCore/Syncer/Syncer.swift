@@ -110,8 +110,8 @@ public final class Syncer: Service, Sendable {
         var oldest: Int64 = 0
         for partition in 0..<keys.partitions {
             let key = keys.eventsKey(partition: partition)
-            length += try await redis.send("XLEN", key).int ?? 0
-            let first = try await redis.send("XRANGE", key, "-", "+", "COUNT", "1")
+            length += try await redis.send(.xlen(key)).int ?? 0
+            let first = try await redis.send(.xrange(key, count: 1))
             if let id = first.array?.first?.array?.first?.string.flatMap(StreamID.init) {
                 oldest = max(oldest, now - Int64(id.milliseconds))
             }
@@ -150,7 +150,7 @@ public final class Syncer: Service, Sendable {
         }
         try await applier.apply(events)
         if configuration.faultPoint == .afterCommitBeforeAck { throw SyncerFault() }
-        _ = try await redis.send(RedisCommand("XACK", [key, configuration.group] + ids))
+        _ = try await redis.send(.xack(key, group: configuration.group, ids: ids))
         appliedCounter.increment(by: events.count)
         if configuration.trimOutbox { try await trim(partition) }
         return ids.count
@@ -169,12 +169,12 @@ public final class Syncer: Service, Sendable {
 
     private func readOnce(_ partition: Int, from id: String) async throws -> [RedisReply] {
         let reply = try await redis.send(
-            RedisCommand(
-                "XREADGROUP",
-                [
-                    "GROUP", configuration.group, configuration.consumer, "COUNT", String(configuration.batchSize),
-                    "STREAMS", keys.eventsKey(partition: partition), id,
-                ]
+            .xreadgroup(
+                keys.eventsKey(partition: partition),
+                group: configuration.group,
+                consumer: configuration.consumer,
+                count: configuration.batchSize,
+                from: id
             )
         )
         // [[key, [entries...]]] or null
@@ -192,12 +192,13 @@ public final class Syncer: Service, Sendable {
         var claimed = 0
         repeat {
             let reply = try await redis.send(
-                RedisCommand(
-                    "XAUTOCLAIM",
-                    [
-                        key, configuration.group, configuration.consumer, String(minIdle), cursor, "COUNT",
-                        String(configuration.batchSize),
-                    ]
+                .xautoclaim(
+                    key,
+                    group: configuration.group,
+                    consumer: configuration.consumer,
+                    minIdleMs: minIdle,
+                    start: cursor,
+                    count: configuration.batchSize
                 )
             )
             guard let parts = reply.array, parts.count >= 2 else { break }
@@ -218,12 +219,12 @@ public final class Syncer: Service, Sendable {
     /// when nothing is pending. Entries never delivered are always kept.
     private func trim(_ partition: Int) async throws {
         let key = keys.eventsKey(partition: partition)
-        let summary = try await redis.send("XPENDING", key, configuration.group)
+        let summary = try await redis.send(.xpending(key, group: configuration.group))
         let minimum: StreamID?
         if let parts = summary.array, let count = parts.first?.int, count > 0 {
             minimum = parts[1].string.flatMap(StreamID.init)
         } else {
-            let groups = try await redis.send("XINFO", "GROUPS", key)
+            let groups = try await redis.send(.xinfoGroups(key))
             let ours = (groups.array ?? []).compactMap { group -> StreamID? in
                 let values = group.fieldMap
                 guard values["name"]?.string == configuration.group else { return nil }
@@ -232,21 +233,14 @@ public final class Syncer: Service, Sendable {
             minimum = ours.first
         }
         if let minimum {
-            _ = try await redis.send("XTRIM", key, "MINID", minimum.description)
+            _ = try await redis.send(.xtrim(key, minID: minimum.description))
         }
     }
 
     private func ensureGroup(_ partition: Int) async throws {
         if preparedPartitions.withLock({ $0.contains(partition) }) { return }
         do {
-            _ = try await redis.send(
-                "XGROUP",
-                "CREATE",
-                keys.eventsKey(partition: partition),
-                configuration.group,
-                "0",
-                "MKSTREAM"
-            )
+            _ = try await redis.send(.xgroupCreate(keys.eventsKey(partition: partition), group: configuration.group))
         } catch {
             // BUSYGROUP: the group exists already.
             guard error.code == .replyError && error.message.hasPrefix("BUSYGROUP") else { throw error }

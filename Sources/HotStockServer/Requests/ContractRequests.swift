@@ -1,14 +1,12 @@
 import HotStockCore
 
-/// The contract's request bodies (DESIGN section 5), parsed and validated.
+/// The contract's request bodies (DESIGN section 5), parsed: the JSON shape is checked
+/// here, the rules (ranges, limits) by the scripts.
 enum ContractRequests {
     /// `PUT /v1/skus/{sku}`: `total` (required for a counted SKU, refused for a codes
     /// one: the script knows which the SKU is), `kind`, and config fields.
     static func skuUpdate(_ body: RequestBody) throws(InventoryError) -> SKUUpdate {
-        try body.allowOnly([
-            "total", "kind", "per_buyer_limit", "opens_at_ms", "release_rate", "release_burst", "default_ttl_ms",
-            "max_qty",
-        ])
+        try body.allowOnly(Set(["total"] + SKUField.config.map(\.rawValue)))
         var update = SKUUpdate()
         if let kind = try body.string("kind") {
             guard let known = SKUKind(rawValue: kind) else {
@@ -16,13 +14,13 @@ enum ContractRequests {
             }
             update.kind = known
         }
-        update.total = try body.integer("total", in: 0...InventoryLimits.maxCount)
-        update.perBuyerLimit = try body.integerUpdate("per_buyer_limit", in: 1...InventoryLimits.maxCount)
-        update.opensAtMs = try body.integerUpdate("opens_at_ms", in: 0...253_402_300_799_999)
-        update.releaseRate = try body.numberUpdate("release_rate", max: Double(InventoryLimits.maxCount))
-        update.releaseBurst = try body.integerUpdate("release_burst", in: 0...InventoryLimits.maxCount)
-        update.defaultTTLMs = try body.integerUpdate("default_ttl_ms", in: InventoryLimits.ttlRange)
-        update.maxQty = try body.integerUpdate("max_qty", in: 1...1_000_000)
+        update.total = try body.integer(SKUField.total.rawValue)
+        update.perBuyerLimit = try body.integerUpdate(SKUField.perBuyerLimit.rawValue)
+        update.opensAtMs = try body.integerUpdate(SKUField.opensAtMs.rawValue)
+        update.releaseRate = try body.numberUpdate(SKUField.releaseRate.rawValue)
+        update.releaseBurst = try body.integerUpdate(SKUField.releaseBurst.rawValue)
+        update.defaultTTLMs = try body.integerUpdate(SKUField.defaultTTLMs.rawValue)
+        update.maxQty = try body.integerUpdate(SKUField.maxQty.rawValue)
         return update
     }
 
@@ -35,7 +33,7 @@ enum ContractRequests {
 
     static func hold(_ body: RequestBody) throws(InventoryError) -> HoldRequest {
         try body.allowOnly(["qty", "buyer", "ttl_ms"])
-        let qty = try body.integer("qty", in: 1...InventoryLimits.maxCount) ?? 1
+        let qty = try body.integer(HoldField.qty.rawValue) ?? 1
         let buyer: String?
         if case .null = body.fields["buyer"] {
             buyer = nil
@@ -43,7 +41,7 @@ enum ContractRequests {
             buyer = try body.string("buyer")
         }
         if let buyer { try Identifier.validate(buyer, field: "buyer") }
-        let ttl = try body.integer("ttl_ms", in: InventoryLimits.ttlRange)
+        let ttl = try body.integer("ttl_ms")
         return HoldRequest(qty: qty, buyer: buyer, ttlMs: ttl)
     }
 

@@ -35,16 +35,12 @@ struct RequestBody {
         }
     }
 
-    /// An integer field: `nil` when absent (or null, if `nullable` is false it is refused).
-    func integer(_ name: String, in range: ClosedRange<Int64>) throws(InventoryError) -> Int64? {
+    /// An integer field, `nil` when absent. Its range is the scripts' to check.
+    func integer(_ name: String) throws(InventoryError) -> Int64? {
         switch fields[name] {
         case nil: return nil
-        case .integer(let value) where range.contains(value): return value
-        default:
-            throw InventoryError(
-                .invalidArgument,
-                "\(name) must be an integer in \(range.lowerBound)...\(range.upperBound)"
-            )
+        case .integer(let value): return value
+        default: throw InventoryError(.invalidArgument, "\(name) must be an integer")
         }
     }
 
@@ -66,33 +62,26 @@ struct RequestBody {
         }
     }
 
-    /// A config field: absent keeps, null clears, an integer in `range` sets.
-    func integerUpdate(_ name: String, in range: ClosedRange<Int64>) throws(InventoryError) -> FieldUpdate<Int64> {
+    /// An integer config field: absent keeps, null clears, an integer sets (the script
+    /// checks its range).
+    func integerUpdate(_ name: String) throws(InventoryError) -> FieldUpdate<Int64> {
         switch fields[name] {
         case nil: return .keep
         case .null: return .clear
-        case .integer(let value) where range.contains(value): return .set(value)
-        default:
-            throw InventoryError(
-                .invalidArgument,
-                "\(name) must be null or an integer in \(range.lowerBound)...\(range.upperBound)"
-            )
+        case .integer(let value): return .set(value)
+        default: throw InventoryError(.invalidArgument, "\(name) must be null or an integer")
         }
     }
 
-    /// A config field holding a positive number: absent keeps, null clears.
-    func numberUpdate(_ name: String, max: Double) throws(InventoryError) -> FieldUpdate<Double> {
-        let value: Double
+    /// A numeric config field: absent keeps, null clears, a number sets (the script
+    /// checks its range).
+    func numberUpdate(_ name: String) throws(InventoryError) -> FieldUpdate<Double> {
         switch fields[name] {
         case nil: return .keep
         case .null: return .clear
-        case .integer(let integer): value = Double(integer)
-        case .number(let number): value = number
-        default: throw InventoryError(.invalidArgument, "\(name) must be null or a positive number")
+        case .integer(let integer): return .set(Double(integer))
+        case .number(let number): return .set(number)
+        default: throw InventoryError(.invalidArgument, "\(name) must be null or a number")
         }
-        guard value.isFinite, value > 0, value <= max else {
-            throw InventoryError(.invalidArgument, "\(name) must be a positive number up to \(Int64(max))")
-        }
-        return .set(value)
     }
 }

@@ -1,20 +1,31 @@
 import CHiredis
 import NIOCore
 
-/// One Redis command: its name and arguments, sent binary-safe.
+/// One Redis command: its name, its arguments (sent binary-safe) and the keys it
+/// touches.
+///
+/// The typed constructors in `Commands/` (``xlen(_:)``, ``hmget(_:fields:)``,
+/// ``fcall(_:keys:arguments:)``, ...) fill ``keysAffected`` themselves; routing by key
+/// (a Redis Cluster's hash slots) reads it and never the arguments.
 public struct RedisCommand: Sendable, Hashable {
     /// The command name followed by its arguments, e.g. `["HGETALL", "hs:{07}:sku:card-50"]`.
     public var arguments: [String]
+    /// The keys the command reads or writes; empty for a command that touches no key
+    /// (`PING`, `TIME`, `SCAN`, `FUNCTION LOAD`).
+    public var keysAffected: [String]
 
-    /// Makes a command from its name and arguments.
-    public init(_ name: String, _ arguments: [String] = []) {
+    /// Makes a command from its name, arguments and the keys among them.
+    public init(_ name: String, _ arguments: [String] = [], keys: [String] = []) {
         self.arguments = [name] + arguments
+        self.keysAffected = keys
     }
 
-    /// Makes a command from an argument vector whose first element is the name.
+    /// Makes a command from an argument vector whose first element is the name (for
+    /// tools and tests that send what an operator typed); it declares no keys.
     public init(arguments: [String]) {
         precondition(!arguments.isEmpty, "a Redis command needs a name")
         self.arguments = arguments
+        self.keysAffected = []
     }
 
     /// Appends the command in RESP form to `buffer`, formatted by hiredis's

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// One TCP connection to Redis, authenticated and on the configured database.
 ///
@@ -11,7 +10,6 @@ import Synchronization
 public final class RedisConnection: Sendable {
     private let channel: any Channel
     private let allocator: ByteBufferAllocator
-    private let inFlight = Atomic<Int>(0)
 
     private init(channel: any Channel) {
         self.channel = channel
@@ -82,9 +80,6 @@ public final class RedisConnection: Sendable {
     /// Whether the socket is still open. A closed connection fails every request.
     public var isOpen: Bool { channel.isActive }
 
-    /// How many requests are waiting for their reply.
-    public var pendingCount: Int { inFlight.load(ordering: .relaxed) }
-
     /// Sends a command and waits for its reply. An error reply is thrown as
     /// ``RedisError/Code/replyError``.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
@@ -105,8 +100,6 @@ public final class RedisConnection: Sendable {
         var bytes = allocator.buffer(capacity: 64)
         command.encode(into: &bytes)
         let promise = channel.eventLoop.makePromise(of: RedisReply.self)
-        inFlight.add(1, ordering: .relaxed)
-        promise.futureResult.whenComplete { _ in self.inFlight.subtract(1, ordering: .relaxed) }
         // A write that never reaches the handler (the channel closed meanwhile) must still
         // complete the reply promise; completing it twice is harmless.
         let written = channel.eventLoop.makePromise(of: Void.self)

@@ -50,7 +50,8 @@ public final class RedisConnectionPool: Sendable {
         try await connection().send(command)
     }
 
-    /// Sends one command made of `name` and `arguments`.
+    /// Sends one command made of `name` and `arguments`, declaring no keys: for tools,
+    /// tests and commands of no key. The engine sends the typed commands of `Commands/`.
     public func send(_ name: String, _ arguments: String...) async throws(RedisError) -> RedisReply {
         try await send(RedisCommand(name, arguments))
     }

@@ -41,4 +41,17 @@ extension RedisReply {
         if case .array(let elements) = self { return elements }
         return nil
     }
+
+    /// A flat array reply of names and values (`XINFO GROUPS` entries, ...) as a
+    /// dictionary; empty for anything else.
+    public var fieldMap: [String: RedisReply] {
+        let items = array ?? []
+        var values: [String: RedisReply] = [:]
+        var index = 0
+        while index + 1 < items.count {
+            if let name = items[index].string { values[name] = items[index + 1] }
+            index += 2
+        }
+        return values
+    }
 }

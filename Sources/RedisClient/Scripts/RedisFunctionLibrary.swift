@@ -24,12 +24,12 @@ public final class RedisFunctionLibrary: Sendable {
 
     /// Loads (or replaces) the library in Redis.
     public func load() async throws(RedisError) {
-        _ = try await pool.send("FUNCTION", "LOAD", "REPLACE", code)
+        _ = try await pool.send(.functionLoad(code))
     }
 
     /// Whether Redis currently holds this library.
     public func isLoaded() async throws(RedisError) -> Bool {
-        let reply = try await pool.send("FUNCTION", "LIST", "LIBRARYNAME", name)
+        let reply = try await pool.send(.functionList(library: name))
         return !(reply.array ?? []).isEmpty
     }
 
@@ -41,7 +41,7 @@ public final class RedisFunctionLibrary: Sendable {
         keys: [String],
         arguments: [String]
     ) async throws(RedisError) -> RedisReply {
-        let command = RedisCommand("FCALL", [function, String(keys.count)] + keys + arguments)
+        let command = RedisCommand.fcall(function, keys: keys, arguments: arguments)
         var reloads = 0
         while true {
             do {
@@ -60,7 +60,7 @@ public final class RedisFunctionLibrary: Sendable {
         let connection = try await pool.connection()
         let (loading, isOwner): (EventLoopFuture<RedisReply>, Bool) = reload.withLock { current in
             if let current { return (current, false) }
-            let loading = connection.sendFuture(RedisCommand("FUNCTION", ["LOAD", "REPLACE", code]))
+            let loading = connection.sendFuture(.functionLoad(code))
             current = loading
             return (loading, true)
         }

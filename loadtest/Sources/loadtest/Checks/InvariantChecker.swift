@@ -93,7 +93,7 @@ struct InvariantChecker {
             for (sku, names) in buyers {
                 for buyer in names {
                     let units =
-                        try await inventory.redis.send("GET", inventory.keys.buyerKey(sku: sku, buyer: buyer)).int ?? 0
+                        try await inventory.redis.send(.get(inventory.keys.buyerKey(sku: sku, buyer: buyer))).int ?? 0
                     if units > limit {
                         findings.violations.append("buyer \(buyer) of \(sku) has \(units) units, limit \(limit)")
                     }

@@ -1,0 +1,41 @@
+extension RedisCommand {
+    /// `GET key`.
+    public static func get(_ key: String) -> RedisCommand {
+        RedisCommand("GET", [key], keys: [key])
+    }
+
+    /// `HMGET key field...`: the values of some fields of a hash (null for each absent one).
+    public static func hmget(_ key: String, fields: [String]) -> RedisCommand {
+        RedisCommand("HMGET", [key] + fields, keys: [key])
+    }
+
+    /// `LLEN key`: the length of a list.
+    public static func llen(_ key: String) -> RedisCommand {
+        RedisCommand("LLEN", [key], keys: [key])
+    }
+
+    /// `SMEMBERS key`: every member of a set.
+    public static func smembers(_ key: String) -> RedisCommand {
+        RedisCommand("SMEMBERS", [key], keys: [key])
+    }
+
+    /// `ZREM key member...`.
+    public static func zrem(_ key: String, members: [String]) -> RedisCommand {
+        RedisCommand("ZREM", [key] + members, keys: [key])
+    }
+
+    /// `ZCOUNT key min max`: members scored within `min...max` (`-inf`, `+inf` allowed).
+    public static func zcount(_ key: String, min: String, max: String) -> RedisCommand {
+        RedisCommand("ZCOUNT", [key, min, max], keys: [key])
+    }
+
+    /// `SCAN cursor MATCH pattern COUNT count`: one step of a key scan of one node.
+    public static func scan(cursor: String, match pattern: String, count: Int = 1000) -> RedisCommand {
+        RedisCommand("SCAN", [cursor, "MATCH", pattern, "COUNT", String(count)])
+    }
+
+    /// `MEMORY USAGE key SAMPLES 0`: the bytes a key takes, counted exactly.
+    public static func memoryUsage(_ key: String) -> RedisCommand {
+        RedisCommand("MEMORY", ["USAGE", key, "SAMPLES", "0"], keys: [key])
+    }
+}

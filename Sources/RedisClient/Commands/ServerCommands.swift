@@ -1,0 +1,27 @@
+extension RedisCommand {
+    /// `TIME`: the server's clock.
+    public static let time = RedisCommand("TIME")
+
+    /// `PING`.
+    public static let ping = RedisCommand("PING")
+
+    /// `INFO section`.
+    public static func info(_ section: String) -> RedisCommand {
+        RedisCommand("INFO", [section])
+    }
+
+    /// `FCALL function numkeys key... arg...`: a call into a loaded Functions library.
+    public static func fcall(_ function: String, keys: [String], arguments: [String]) -> RedisCommand {
+        RedisCommand("FCALL", [function, String(keys.count)] + keys + arguments, keys: keys)
+    }
+
+    /// `FUNCTION LOAD REPLACE code`: loads or replaces a Functions library.
+    public static func functionLoad(_ code: String) -> RedisCommand {
+        RedisCommand("FUNCTION", ["LOAD", "REPLACE", code])
+    }
+
+    /// `FUNCTION LIST LIBRARYNAME name`: the libraries whose name matches.
+    public static func functionList(library name: String) -> RedisCommand {
+        RedisCommand("FUNCTION", ["LIST", "LIBRARYNAME", name])
+    }
+}

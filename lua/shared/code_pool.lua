@@ -1,0 +1,31 @@
+-- Code pools: assigning a codes SKU's sealed codes to a confirmed hold (hs_confirm).
+
+-- The first `qty` codes of a codes SKU's pool, for a confirm of hold `h`: reads Redis
+-- only (it notes codes_count on `h`). Returns nil for a counted SKU; for a codes SKU a
+-- table of the pool entries ('FINGERPRINT SEALED') and the event fields carrying them,
+-- or nil and a refusal when the pool is short (which the invariant
+-- pool == available + held rules out).
+local function codes_to_assign(ctx, s, h, qty)
+  if s.kind ~= 'codes' then
+    return nil
+  end
+  local pool_key = ctx.prefix .. 'pool:' .. ctx.sku_id
+  local entries = redis.call('LRANGE', pool_key, 0, qty - 1)
+  if #entries < qty then
+    return nil, refuse('unavailable', 'the code pool of ' .. ctx.sku_id .. ' holds ' .. fmt(#entries)
+      .. ' codes, ' .. fmt(qty) .. ' needed')
+  end
+  h.codes_count = fmt(qty)
+  -- The event carries the sealed entries: MySQL can record the assignment whatever
+  -- order the syncers commit the load and this confirm in.
+  return { pool_key = pool_key, entries = entries, event = { 'codes', table.concat(entries, ',') } }
+end
+
+-- Moves the codes found by codes_to_assign from the pool to the hold, and lists the
+-- order as paid but not yet delivered (`undelivered`, scored by the confirm time) until
+-- its codes are first fetched.
+local function assign_codes(ctx, h, assigned)
+  redis.call('LTRIM', assigned.pool_key, #assigned.entries, -1)
+  redis.call('HSET', ctx.hold_key, 'codes', table.concat(assigned.entries, ','), 'codes_count', h.codes_count)
+  redis.call('ZADD', ctx.prefix .. 'undelivered', h.final_at_ms, ctx.sku_id .. '/' .. ctx.order)
+end

@@ -1,0 +1,100 @@
+-- Records: reading and writing the SKU and hold hashes, the replies that carry them,
+-- and the outbox. The field lists (SKU_COUNTERS, SKU_CONFIG, SKU_FIELDS, HOLD_FIELDS,
+-- HOLD_EVENT_FIELDS) come from the schema prelude the engine generates from Swift.
+
+-- The fields `names` of hash `key` as a table of strings (absent fields left out), or
+-- nil when the first field is absent.
+local function read_record(key, names)
+  local v = redis.call('HMGET', key, unpack(names))
+  if not v[1] then
+    return nil
+  end
+  local record = {}
+  for i, name in ipairs(names) do
+    if v[i] then
+      record[name] = v[i]
+    end
+  end
+  return record
+end
+
+-- The SKU hash as a table (numbers for counters, strings for config), or nil.
+local function load_sku(key)
+  local s = read_record(key, SKU_FIELDS)
+  if not s then
+    return nil
+  end
+  for _, name in ipairs(SKU_COUNTERS) do
+    s[name] = tonumber(s[name]) or 0
+  end
+  return s
+end
+
+-- The hold hash as a table of strings, or nil (also for a record missing its numbers,
+-- which no script writes: treating it as absent keeps every later step from failing
+-- after a write).
+local function load_hold(key)
+  local h = read_record(key, HOLD_FIELDS)
+  if not h or not tonumber(h.qty) or not h.state or not tonumber(h.expires_at_ms) or not tonumber(h.created_at_ms)
+      or not tonumber(h.version) then
+    return nil
+  end
+  return h
+end
+
+-- Appends name/value pairs of `record` for each of `names` it has to `out`, naming
+-- each by `labels` (the same list by default).
+local function append_fields(out, record, names, labels)
+  labels = labels or names
+  for i, name in ipairs(names) do
+    if record[name] then
+      out[#out + 1] = labels[i]
+      out[#out + 1] = record[name]
+    end
+  end
+  return out
+end
+
+local function sku_fields(out, sku_id, s)
+  out[#out + 1] = 'sku'
+  out[#out + 1] = sku_id
+  for _, name in ipairs(SKU_COUNTERS) do
+    out[#out + 1] = name
+    out[#out + 1] = fmt(s[name])
+  end
+  return append_fields(out, s, SKU_CONFIG)
+end
+
+local function hold_reply(code, sku_id, order, h, extra)
+  local reply = append_fields({ code, 'sku', sku_id, 'order', order }, h, HOLD_FIELDS)
+  if extra then
+    for _, v in ipairs(extra) do
+      reply[#reply + 1] = v
+    end
+  end
+  return reply
+end
+
+-- Appends one outbox event: the operation, the SKU's counters after it, and the hold's
+-- state after it (when the change concerns a hold).
+local function emit(events_key, op, sku_id, s, order, h, extra)
+  local entry = sku_fields({ 'op', op }, sku_id, s)
+  if order then
+    entry[#entry + 1] = 'order'
+    entry[#entry + 1] = order
+    append_fields(entry, h, HOLD_FIELDS, HOLD_EVENT_FIELDS)
+  end
+  if extra then
+    for _, v in ipairs(extra) do
+      entry[#entry + 1] = v
+    end
+  end
+  redis.call('XADD', events_key, '*', unpack(entry))
+end
+
+-- Writes SKU counters after a change, bumping the version.
+local function store_counters(sku_key, s)
+  s.version = s.version + 1
+  redis.call('HSET', sku_key, 'available', fmt(s.available), 'held', fmt(s.held),
+    'sold', fmt(s.sold), 'version', fmt(s.version))
+end

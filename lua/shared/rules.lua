@@ -1,0 +1,125 @@
+-- Sale rules: the SKU config's validators, the token bucket, the checks before taking
+-- units, taking them, and moving a hold to its final state.
+
+-- Validators of the SKU config fields an operator may set (hs_set_sku, hs_warm).
+local CONFIG_RULES = {
+  per_buyer_limit = function(v) return int_arg(v, 1, MAX_COUNT) end,
+  opens_at_ms = function(v) return int_arg(v, 0, MAX_TIME_MS) end,
+  release_rate = function(v) return rate_arg(v, MAX_COUNT) end,
+  release_burst = function(v) return int_arg(v, 0, MAX_COUNT) end,
+  default_ttl_ms = function(v) return int_arg(v, MIN_TTL_MS, MAX_TTL_MS) end,
+  max_qty = function(v) return int_arg(v, 1, MAX_MAX_QTY) end,
+}
+
+-- Units the token bucket has released at `now`, or nil when the SKU has no bucket.
+local function released_units(s, now)
+  local rate = tonumber(s.release_rate)
+  if not rate then
+    return nil
+  end
+  local burst = tonumber(s.release_burst) or 0
+  local opens = tonumber(s.opens_at_ms) or 0
+  local elapsed = math.max(0, now - opens)
+  return math.min(s.total, burst + math.floor(rate * elapsed / 1000)), rate, burst, opens
+end
+
+-- Checks that `qty` more units of SKU `s` may be taken by `buyer` now. Returns nil when
+-- they may, or a refusal reply. Reads only.
+local function check_take(s, buyer_key, qty, now)
+  local opens = tonumber(s.opens_at_ms)
+  if opens and now < opens then
+    return refuse('sale_not_open', 'the sale opens at ' .. s.opens_at_ms,
+      { 'retry_after_ms', fmt(opens - now) })
+  end
+  if s.available < qty then
+    return refuse('sold_out', 'not enough available units', { 'available', fmt(s.available) })
+  end
+  local released, rate, burst, start = released_units(s, now)
+  local needed = s.held + s.sold + qty
+  if released and needed > released then
+    local ready_at = start + math.ceil((needed - burst) * 1000 / rate)
+    return refuse('not_released_yet', 'units exist but the release schedule has not reached them',
+      { 'retry_after_ms', fmt(math.min(math.max(1, ready_at - now), MAX_TIME_MS)) })
+  end
+  local limit = tonumber(s.per_buyer_limit)
+  if limit and buyer_key then
+    local bought = tonumber(redis.call('GET', buyer_key) or '0')
+    if bought + qty > limit then
+      return refuse('buyer_limit', 'the buyer would exceed the per-buyer limit of ' .. s.per_buyer_limit)
+    end
+  end
+  return nil
+end
+
+local function buyer_key_of(prefix, sku_id, buyer)
+  if buyer == nil or buyer == '' then
+    return nil
+  end
+  return prefix .. 'buyer:' .. sku_id .. '/' .. buyer
+end
+
+-- Takes `qty` available units into `held` (in `s`; the caller stores the counters)
+-- and counts them to the buyer. The caller has run check_take.
+local function take(s, buyer_key, qty)
+  s.available = s.available - qty
+  s.held = s.held + qty
+  if buyer_key then
+    redis.call('INCRBY', buyer_key, qty)
+  end
+end
+
+-- Moves a `held` hold to its final state ('confirmed', 'released' or 'expired'): the
+-- SKU's counters, the buyer's units, the hold record (kept `retention` ms for
+-- idempotency; `record_extra` adds fields to it), the expiry index and the outbox
+-- (with `extra` fields). The caller has done every check.
+local function settle(ctx, h, s, state, now, extra, record_extra)
+  local qty = tonumber(h.qty)
+  local version = tonumber(h.version)
+  if not qty or not version then
+    return error('hold ' .. ctx.sku_id .. '/' .. ctx.order .. ' has no valid qty or version')
+  end
+  s.held = s.held - qty
+  if state == 'confirmed' then
+    s.sold = s.sold + qty
+  else
+    s.available = s.available + qty
+    local buyer_key = buyer_key_of(ctx.prefix, ctx.sku_id, h.buyer)
+    if buyer_key and redis.call('DECRBY', buyer_key, qty) <= 0 then
+      redis.call('DEL', buyer_key)
+    end
+  end
+  store_counters(ctx.sku_key, s)
+  h.state = state
+  h.final_at_ms = fmt(now)
+  h.version = fmt(version + 1)
+  local fields = { 'state', state, 'final_at_ms', h.final_at_ms, 'version', h.version }
+  if record_extra then
+    for _, v in ipairs(record_extra) do
+      fields[#fields + 1] = v
+    end
+  end
+  redis.call('HSET', ctx.hold_key, unpack(fields))
+  redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
+  redis.call('ZREM', ctx.expiry_key, ctx.sku_id .. '/' .. ctx.order)
+  local op = state == 'confirmed' and 'confirm' or (state == 'released' and 'release' or 'expire')
+  emit(ctx.events_key, op, ctx.sku_id, s, ctx.order, h, extra)
+end
+
+-- Validates the arguments shared by confirm and release:
+-- KEYS = sku, hold, expiry, events; ARGV = sku, order, retention_ms, prefix.
+-- Returns a context table, or nil and a refusal reply.
+local function transition_context(keys, args)
+  local bad = check_ids(args[4], 'sku', args[1], 'order', args[2])
+  if bad then
+    return nil, bad
+  end
+  local retention = int_arg(args[3], 1000, MAX_RETENTION_MS)
+  bad = check_retention(retention)
+  if bad then
+    return nil, bad
+  end
+  return {
+    sku_key = keys[1], hold_key = keys[2], expiry_key = keys[3], events_key = keys[4],
+    sku_id = args[1], order = args[2], retention = retention, prefix = args[4],
+  }
+end
