@@ -30,10 +30,6 @@ extension Inventory {
 
     /// The Redis server's clock, in Unix milliseconds.
     public func redisTimeMs() async throws -> Int64 {
-        let reply = try await withRetry { try await redis.send(.time) }
-        guard let parts = reply.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
-            throw RedisError(.unexpectedReply, "TIME answered \(reply)")
-        }
-        return seconds * 1000 + micros / 1000
+        try await withRetry { try await redis.serverTimeMilliseconds() }
     }
 }

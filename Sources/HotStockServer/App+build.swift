@@ -6,18 +6,26 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 
-/// Builds the HotStock HTTP application: the contract's routes over `inventory`, with
-/// `services` (sweeper, syncer, ...) run beside the server in its service group.
+/// Builds the HotStock HTTP application that `hotstock serve` runs (and the tests run
+/// the same): the contract's routes over `engine`, and in its service group the
+/// engine's pools (first, so they close last), the sweeper (unless
+/// ``ServerConfiguration/runsSweeper`` is off), the code pool monitor, and the syncer
+/// when the engine has cold stock.
 public func buildApplication(
     configuration: ServerConfiguration,
-    inventory: Inventory,
+    engine: HotStockEngine,
     registry: PrometheusCollectorRegistry?,
-    services: [any Service] = [],
-    cold: ColdStore? = nil,
     logger: Logger
 ) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(configuration: configuration, inventory: inventory, registry: registry, cold: cold),
+    let inventory = engine.inventory
+    var services = engine.services
+    if configuration.runsSweeper { services.append(Sweeper(inventory: inventory, logger: logger)) }
+    services.append(CodePoolMonitor(inventory: inventory, logger: logger))
+    if let cold = engine.cold {
+        services.append(Syncer(redis: engine.redis, keys: inventory.keys, cold: cold, logger: logger))
+    }
+    return Application(
+        router: buildRouter(configuration: configuration, engine: engine, registry: registry),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [RequestDeadlineHandler(limit: .init(configuration.requestReadTimeout))],
@@ -33,10 +41,10 @@ public func buildApplication(
 /// The router of the HTTP contract (DESIGN section 5).
 public func buildRouter(
     configuration: ServerConfiguration,
-    inventory: Inventory,
-    registry: PrometheusCollectorRegistry?,
-    cold: ColdStore? = nil
+    engine: HotStockEngine,
+    registry: PrometheusCollectorRegistry?
 ) -> Router<BasicRequestContext> {
+    let inventory = engine.inventory
     let router = Router()
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ContractErrorMiddleware())
@@ -44,7 +52,7 @@ public func buildRouter(
 
     let admin = router.group().add(middleware: BearerAuthMiddleware(accepting: [configuration.adminToken]))
     SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addAdmin(to: admin)
-    let codes = CodeRoutes(inventory: inventory, maxBatchBytes: configuration.maxCodeBatchBytes, cold: cold)
+    let codes = CodeRoutes(engine: engine, maxBatchBytes: configuration.maxCodeBatchBytes)
     codes.addAdmin(to: admin)
 
     let tokenLimiter = configuration.tokenRate.map { RateLimiter(rate: $0, burst: $0 * 2) }

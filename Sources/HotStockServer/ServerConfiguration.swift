@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     /// How long a connection may sit without a request part before it is closed; this
     /// also ends a request head that is trickled in and never completes.
     public var idleTimeout: Duration
+    /// Whether the server's process expires holds too (`--no-sweeper` turns it off).
+    public var runsSweeper: Bool
 
     /// Makes a configuration.
     public init(
@@ -32,7 +34,8 @@ public struct ServerConfiguration: Sendable {
         tokenRate: Double? = nil,
         buyerRate: Double? = nil,
         requestReadTimeout: Duration = .seconds(10),
-        idleTimeout: Duration = .seconds(60)
+        idleTimeout: Duration = .seconds(60),
+        runsSweeper: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -43,5 +46,6 @@ public struct ServerConfiguration: Sendable {
         self.buyerRate = buyerRate
         self.requestReadTimeout = requestReadTimeout
         self.idleTimeout = idleTimeout
+        self.runsSweeper = runsSweeper
     }
 }

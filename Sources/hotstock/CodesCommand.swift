@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import HotStockCore
 
-/// `hotstock codes load`: code pools (DESIGN section 5b).
+/// `hotstock codes load|show`: code pools (DESIGN section 5b).
 struct CodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "codes",
-        abstract: "Load the code pool of a codes SKU.",
-        subcommands: [CodesLoadCommand.self]
+        abstract: "Load the code pool of a codes SKU, or show the codes of a confirmed order.",
+        subcommands: [CodesLoadCommand.self, CodesShowCommand.self]
     )
 }
 
@@ -39,7 +39,7 @@ struct CodesLoadCommand: AsyncParsableCommand {
         do {
             codes = try Self.readCodes(file)
         } catch let error as InventoryError {
-            EngineCommand.printFailure("\(error.code): \(error.message)")
+            ExitStatus.printFailure("\(error.code): \(error.message)")
             throw ExitStatus.usage.exitCode
         }
         let parts = stride(from: 0, to: codes.count, by: InventoryLimits.maxCodesPerBatch).map {

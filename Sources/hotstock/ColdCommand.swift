@@ -5,47 +5,19 @@ import Logging
 import MariaDBClient
 import RedisClient
 
-/// Runs an ops command that needs both Redis and MySQL; infrastructure failures (bad
-/// URLs included) print one line and exit 1.
+/// Runs an ops command that needs both Redis and MySQL (``EngineCommand`` with cold
+/// stock): MySQL is pinged first, and every failure maps to its exit status.
 enum ColdCommand {
     static func run(
-        _ engine: EngineOptions,
+        _ options: EngineOptions,
         label: String,
         _ body: (Inventory, ColdStore, Logger) async throws -> ExitStatus
     ) async throws {
-        let logger = engine.makeLogger(label: label)
-        let redis: RedisConnectionPool
-        let mysql: MariaDBConnectionPool
-        do {
-            redis = RedisConnectionPool(configuration: try engine.redisConfiguration(), logger: logger)
-            mysql = MariaDBConnectionPool(configuration: try engine.mysqlConfiguration(), logger: logger)
-        } catch {
-            EngineCommand.printFailure("\(error)")
-            throw ExitStatus.infrastructure.exitCode
-        }
-        let inventory = Inventory(
-            redis: redis,
-            configuration: engine.inventoryConfiguration(retryBudget: .seconds(5)),
-            logger: logger
-        )
-        let cold = ColdStore(pool: mysql, logger: logger)
-        let status: ExitStatus
-        do {
+        try await EngineCommand.run(options, label: label, retryBudget: .seconds(5), cold: true) { engine in
+            guard let cold = engine.cold else { preconditionFailure("an engine built with cold stock has it") }
             try await cold.ping()
-            status = try await body(inventory, cold, logger)
-        } catch let error as InventoryError {
-            EngineCommand.printFailure("\(error.code): \(error.message)")
-            status = ExitStatus(error)
-        } catch let error as MariaDBError {
-            EngineCommand.printFailure("\(error)")
-            status = .infrastructure
-        } catch let error as RedisError {
-            EngineCommand.printFailure("\(error)")
-            status = .infrastructure
+            return try await body(engine.inventory, cold, engine.logger)
         }
-        await redis.shutdown()
-        await mysql.shutdown()
-        if status != .success { throw status.exitCode }
     }
 }
 

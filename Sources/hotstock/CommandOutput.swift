@@ -1,67 +1,53 @@
 import ArgumentParser
 import Foundation
 import HotStockCore
-import Logging
-import RedisClient
 
 /// How a command prints: the contract's JSON bodies with `--json`, readable lines
 /// without.
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print the HTTP API's JSON bodies on stdout.")
     var json = false
+
+    /// Prints a contract body: as JSON with `--json`, else as readable lines.
+    func print(_ body: any Encodable & Sendable) {
+        Swift.print(json ? HotStockJSON.encode(body) : HumanText.render(body))
+    }
 }
 
-/// Runs one command against the engine: connects, runs `body`, prints its result and
-/// maps failures to the exit codes of DESIGN section 6.
+/// Runs one command on the engine that ``EngineOptions/makeEngine(label:defaultLevel:retryBudget:cold:)``
+/// builds, closes its pools whatever happens, and exits with the status
+/// ``ExitStatus/reporting(_:json:)`` gives any failure.
 enum EngineCommand {
+    /// Runs `body`, whose result is its exit status.
     static func run(
-        _ engine: EngineOptions,
+        _ options: EngineOptions,
+        label: String = "hotstock",
+        retryBudget: Duration = .seconds(2),
+        cold: Bool = false,
+        json: Bool = false,
+        _ body: (HotStockEngine) async throws -> ExitStatus
+    ) async throws {
+        let status: ExitStatus
+        do {
+            let engine = try options.makeEngine(label: label, retryBudget: retryBudget, cold: cold)
+            status = try await engine.run(body)
+        } catch {
+            status = try ExitStatus.reporting(error, json: json)
+        }
+        if status != .success { throw status.exitCode }
+    }
+
+    /// Runs `body` on the inventory and prints the contract body it returns.
+    static func run(
+        _ options: EngineOptions,
         _ output: OutputOptions,
         retryBudget: Duration = .seconds(2),
         _ body: (Inventory) async throws -> any Encodable & Sendable
     ) async throws {
-        let logger = engine.makeLogger(label: "hotstock")
-        let pool: RedisConnectionPool
-        do {
-            pool = RedisConnectionPool(configuration: try engine.redisConfiguration(), logger: logger)
-        } catch {
-            printFailure("\(error)")
-            throw ExitStatus.usage.exitCode
+        try await run(options, retryBudget: retryBudget, json: output.json) { engine in
+            output.print(try await body(engine.inventory))
+            return .success
         }
-        let inventory = Inventory(
-            redis: pool,
-            configuration: engine.inventoryConfiguration(retryBudget: retryBudget),
-            logger: logger
-        )
-        let outcome: Result<any Encodable & Sendable, any Error>
-        do {
-            outcome = .success(try await body(inventory))
-        } catch {
-            outcome = .failure(error)
-        }
-        await pool.shutdown()
-        do {
-            let result = try outcome.get()
-            if output.json {
-                print(HotStockJSON.encode(result))
-            } else {
-                print(HumanText.render(result))
-            }
-        } catch let error as InventoryError {
-            if output.json {
-                print(HotStockJSON.encode(ErrorBody(error)))
-            } else {
-                printFailure("\(error.code): \(error.message)")
-            }
-            throw ExitStatus(error).exitCode
-        } catch let error as RedisError {
-            printFailure("\(error)")
-            throw ExitStatus.infrastructure.exitCode
-        }
-    }
-
-    static func printFailure(_ line: String) {
-        FileHandle.standardError.write(Data("hotstock: \(line)\n".utf8))
     }
 }
 

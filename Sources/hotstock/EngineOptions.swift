@@ -71,6 +71,22 @@ struct EngineOptions: ParsableArguments {
         )
     }
 
+    /// Builds the engine every command runs on: Redis, and MySQL when `cold`. A
+    /// malformed URL throws its `RedisError` or `MariaDBError`.
+    func makeEngine(
+        label: String,
+        defaultLevel: Logger.Level = .warning,
+        retryBudget: Duration,
+        cold: Bool
+    ) throws -> HotStockEngine {
+        HotStockEngine(
+            redis: try redisConfiguration(),
+            mysql: cold ? try mysqlConfiguration() : nil,
+            configuration: inventoryConfiguration(retryBudget: retryBudget),
+            logger: makeLogger(label: label, defaultLevel: defaultLevel)
+        )
+    }
+
     /// The engine's configuration.
     func inventoryConfiguration(retryBudget: Duration) -> InventoryConfiguration {
         InventoryConfiguration(

@@ -14,21 +14,19 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = engine.makeLogger(label: "hotstock.migrate")
-        let pool: MariaDBConnectionPool
         do {
-            pool = MariaDBConnectionPool(configuration: try engine.mysqlConfiguration(), logger: logger)
-        } catch {
-            EngineCommand.printFailure("\(error)")
-            throw ExitStatus.infrastructure.exitCode
-        }
-        do {
-            let applied = try await ColdStore(pool: pool, logger: logger).migrate()
+            let pool = MariaDBConnectionPool(configuration: try engine.mysqlConfiguration(), logger: logger)
+            let outcome: Result<[String], any Error>
+            do {
+                outcome = .success(try await ColdStore(pool: pool, logger: logger).migrate())
+            } catch {
+                outcome = .failure(error)
+            }
+            await pool.shutdown()
+            let applied = try outcome.get()
             print(applied.isEmpty ? "schema up to date" : "applied \(applied.joined(separator: ", "))")
-            await pool.shutdown()
         } catch {
-            await pool.shutdown()
-            EngineCommand.printFailure("\(error)")
-            throw ExitStatus.infrastructure.exitCode
+            throw try ExitStatus.reporting(error).exitCode
         }
     }
 }

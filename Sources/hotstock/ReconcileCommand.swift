@@ -40,7 +40,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         try await ColdCommand.run(engine, label: "hotstock.reconcile") { inventory, cold, logger in
             if !noSync {
-                try await Syncer(inventory: inventory, cold: cold, logger: logger).syncOnce()
+                try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: logger).syncOnce()
             }
             let progress = TerminalProgress(label: "compared SKUs")
             let report = try await Reconciler(inventory: inventory, cold: cold, logger: logger)

@@ -62,36 +62,26 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = engine.makeLogger(label: "hotstock", defaultLevel: .info)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-
-        let redis: RedisConnectionPool
-        let mysql: MariaDBConnectionPool?
+        let hotstock: HotStockEngine
         do {
-            redis = RedisConnectionPool(configuration: try engine.redisConfiguration(), logger: logger)
-            mysql =
-                noSyncer ? nil : MariaDBConnectionPool(configuration: try engine.mysqlConfiguration(), logger: logger)
+            hotstock = try engine.makeEngine(
+                label: "hotstock",
+                defaultLevel: .info,
+                retryBudget: .seconds(2),
+                cold: !noSyncer
+            )
         } catch {
-            EngineCommand.printFailure("\(error)")
-            throw ExitStatus.usage.exitCode
+            throw try ExitStatus.reporting(error).exitCode
         }
-        let inventory = Inventory(
-            redis: redis,
-            configuration: engine.inventoryConfiguration(retryBudget: .seconds(2)),
-            logger: logger
-        )
+        let logger = hotstock.logger
         do {
-            try await inventory.prepare()
+            try await hotstock.inventory.prepare()
         } catch {
             // Not fatal: the server answers 503 and loads the scripts once Redis is back.
             logger.warning("Redis is not reachable yet; serving 503 until it is", metadata: ["error": "\(error)"])
         }
-        let cold = mysql.map { ColdStore(pool: $0, logger: logger) }
-        var services: [any Service] = []
-        if !noSweeper { services.append(Sweeper(inventory: inventory, logger: logger)) }
-        services.append(CodePoolMonitor(inventory: inventory, logger: logger))
-        if let cold { services.append(Syncer(inventory: inventory, cold: cold, logger: logger)) }
         let application = buildApplication(
             configuration: ServerConfiguration(
                 host: host,
@@ -99,16 +89,14 @@ struct ServeCommand: AsyncParsableCommand {
                 apiToken: Self.environment["HOTSTOCK_API_TOKEN"] ?? "",
                 adminToken: Self.environment["HOTSTOCK_ADMIN_TOKEN"] ?? "",
                 tokenRate: rate(ratePerToken, "HOTSTOCK_RATE_PER_TOKEN", default: 0),
-                buyerRate: rate(ratePerBuyer, "HOTSTOCK_RATE_PER_BUYER", default: 10)
+                buyerRate: rate(ratePerBuyer, "HOTSTOCK_RATE_PER_BUYER", default: 10),
+                runsSweeper: !noSweeper
             ),
-            inventory: inventory,
+            engine: hotstock,
             registry: registry,
-            services: services,
-            cold: cold,
             logger: logger
         )
+        // The pools are services of the application: they close when it stops, however it stops.
         try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-        await redis.shutdown()
-        await mysql?.shutdown()
     }
 }

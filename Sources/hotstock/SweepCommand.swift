@@ -45,23 +45,28 @@ struct SweepCommand: AsyncParsableCommand {
             }
             return
         }
-        let logger = engine.makeLogger(label: "hotstock.sweep", defaultLevel: .info)
-        let pool = RedisConnectionPool(configuration: try engine.redisConfiguration(), logger: logger)
-        let inventory = Inventory(
-            redis: pool,
-            configuration: engine.inventoryConfiguration(retryBudget: .seconds(2)),
-            logger: logger
-        )
-        let sweeper = Sweeper(inventory: inventory, configuration: configuration, logger: logger)
+        let hotstock: HotStockEngine
+        do {
+            hotstock = try engine.makeEngine(
+                label: "hotstock.sweep",
+                defaultLevel: .info,
+                retryBudget: .seconds(2),
+                cold: false
+            )
+        } catch {
+            throw try ExitStatus.reporting(error).exitCode
+        }
+        let logger = hotstock.logger
+        let sweeper = Sweeper(inventory: hotstock.inventory, configuration: configuration, logger: logger)
+        // The pool first: a group stops its services in reverse order, so it closes last.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: sweeper)],
+                services: (hotstock.services + [sweeper]).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        logger.info("sweeping", metadata: ["partitions": "\(inventory.keys.partitions)"])
+        logger.info("sweeping", metadata: ["partitions": "\(hotstock.inventory.keys.partitions)"])
         try await group.run()
-        await pool.shutdown()
     }
 }

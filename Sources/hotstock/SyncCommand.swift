@@ -31,7 +31,13 @@ struct SyncCommand: AsyncParsableCommand {
         var configuration = SyncerConfiguration(claimMinIdle: .milliseconds(claimMinIdleMs))
         if let consumer { configuration.consumer = consumer }
         try await ColdCommand.run(engine, label: "hotstock.sync") { inventory, cold, logger in
-            let syncer = Syncer(inventory: inventory, cold: cold, configuration: configuration, logger: logger)
+            let syncer = Syncer(
+                redis: inventory.redis,
+                keys: inventory.keys,
+                cold: cold,
+                configuration: configuration,
+                logger: logger
+            )
             if once {
                 let progress = TerminalProgress(label: "applied events")
                 let report = try await syncer.syncOnce { progress.update($0) }

@@ -24,7 +24,7 @@ struct WarmCommand: AsyncParsableCommand {
                     + "\(report.expiredHolds) holds came back expired"
             )
             if !report.skipped.isEmpty {
-                EngineCommand.printFailure(
+                ExitStatus.printFailure(
                     "sku_exists: left alone (in Redis already; --force replaces): \(report.skipped.joined(separator: ", "))"
                 )
             }

@@ -241,7 +241,7 @@ struct CodePoolColdTests {
         _ = try await inventory.confirm(sku: sku, order: "a")
         let delivered = try await inventory.deliverCodes(sku: sku, order: "a")
         _ = try await inventory.placeHold(sku: sku, order: "b", qty: 1)
-        let syncer = Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
         try await syncer.syncOnce()
         let stored = try #require(try await cold.sku(sku)?.sku)
         let hot = try await inventory.sku(sku)

@@ -23,7 +23,8 @@ struct ColdRecoveryTests {
         let sku = TestEngine.uniqueSKU("outage")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 100_000))
         let syncer = Syncer(
-            inventory: inventory,
+            redis: inventory.redis,
+            keys: inventory.keys,
             cold: cold,
             configuration: SyncerConfiguration(
                 batchSize: 200,
@@ -95,7 +96,7 @@ struct ColdRecoveryTests {
         _ = try await inventory.placeHold(sku: sku, order: "short", qty: 4, buyer: "u2", ttlMs: 1_000)
         _ = try await inventory.placeHold(sku: sku, order: "gone", qty: 1, buyer: "u3", ttlMs: 60_000)
         _ = try await inventory.release(sku: sku, order: "gone")
-        try await Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger).syncOnce()
+        try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
         let before = try await inventory.sku(sku)
 
         _ = try await admin.send("FLUSHDB")
@@ -137,7 +138,7 @@ struct ColdRecoveryTests {
         let final = try await expectBalanced(inventory, sku)
         #expect(final.available == 0 && final.sold + final.held == 20)
 
-        let syncer = Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
         try await syncer.syncOnce()
         try await expectColdEqualsHot(inventory, cold, skus: [sku])
         #expect(syncer.regressionsSeen == 0, "warm restating MySQL's version is no regression")

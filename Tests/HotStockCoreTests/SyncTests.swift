@@ -16,7 +16,7 @@ struct SyncTests {
         try await Task.sleep(for: .milliseconds(1_100))
         try await Sweeper(inventory: inventory, logger: TestEngine.logger).sweepOnce()
 
-        let syncer = Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
         let report = try await syncer.syncOnce()
         #expect(report.applied > 0)
         for sku in skus { try await expectBalanced(inventory, sku) }
@@ -35,8 +35,14 @@ struct SyncTests {
         try await randomTraffic(inventory, skus: skus)
         var configuration = SyncerConfiguration()
         configuration.trimOutbox = false
-        try await Syncer(inventory: inventory, cold: cold, configuration: configuration, logger: TestEngine.logger)
-            .syncOnce()
+        try await Syncer(
+            redis: inventory.redis,
+            keys: inventory.keys,
+            cold: cold,
+            configuration: configuration,
+            logger: TestEngine.logger
+        )
+        .syncOnce()
         try await expectColdEqualsHot(inventory, cold, skus: skus)
         let before = try await coldSnapshot(cold, skus)
 
@@ -65,26 +71,38 @@ struct SyncTests {
         let skus = (0..<3).map { TestEngine.uniqueSKU("crash\($0)") }
         for sku in skus { _ = try await inventory.setSKU(sku, SKUUpdate(total: 30)) }
         try await randomTraffic(inventory, skus: skus)
-        #expect(try await OutboxBacklog.measure(inventory).unread > 0)
+        #expect(try await OutboxBacklog.measure(redis: inventory.redis, keys: inventory.keys).unread > 0)
 
         var dying = SyncerConfiguration(consumer: "dying", batchSize: 50)
         dying.faultPoint = .afterCommitBeforeAck
         do {
-            try await Syncer(inventory: inventory, cold: cold, configuration: dying, logger: TestEngine.logger)
-                .syncOnce()
+            try await Syncer(
+                redis: inventory.redis,
+                keys: inventory.keys,
+                cold: cold,
+                configuration: dying,
+                logger: TestEngine.logger
+            )
+            .syncOnce()
             Issue.record("the fault point did not fire")
         } catch is SyncerFault {}
         let pending = try await pendingCount(inventory, group: dying.group)
         #expect(pending > 0, "the dead syncer left nothing pending")
-        let backlog = try await OutboxBacklog.measure(inventory)
+        let backlog = try await OutboxBacklog.measure(redis: inventory.redis, keys: inventory.keys)
         #expect(backlog.pending == Int64(pending) && !backlog.isEmpty)
 
         let heir = SyncerConfiguration(consumer: "heir", claimMinIdle: .zero)
-        let report = try await Syncer(inventory: inventory, cold: cold, configuration: heir, logger: TestEngine.logger)
-            .syncOnce()
+        let report = try await Syncer(
+            redis: inventory.redis,
+            keys: inventory.keys,
+            cold: cold,
+            configuration: heir,
+            logger: TestEngine.logger
+        )
+        .syncOnce()
         #expect(report.claimed >= pending)
         #expect(try await pendingCount(inventory, group: heir.group) == 0)
-        #expect(try await OutboxBacklog.measure(inventory).isEmpty)
+        #expect(try await OutboxBacklog.measure(redis: inventory.redis, keys: inventory.keys).isEmpty)
         try await expectColdEqualsHot(inventory, cold, skus: skus)
     }
 
@@ -96,7 +114,7 @@ struct SyncTests {
         _ = try await inventory.placeHold(sku: sku, order: "a", qty: 2, ttlMs: 60_000)
         _ = try await inventory.placeHold(sku: sku, order: "b", qty: 1, ttlMs: 60_000)
         _ = try await inventory.confirm(sku: sku, order: "b")
-        try await Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger).syncOnce()
+        try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
         try await expectColdEqualsHot(inventory, cold, skus: [sku])
 
         let admin = try TestCold.plainStore(url: TestCold.adminURL)
@@ -144,7 +162,7 @@ struct SyncTests {
         let sku = TestEngine.uniqueSKU("regress")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
         for index in 0..<4 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)") }
-        let syncer = Syncer(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
         try await syncer.syncOnce()
         let before = try #require(try await cold.sku(sku))
         #expect(before.sku.version == 5)

@@ -62,16 +62,8 @@ struct LiveServerTests {
         try await ColdStore(pool: admin, logger: TestServer.logger).migrate()
         await admin.shutdown()
         let sku = TestServer.uniqueSKU("services")
-        let services: [any Service] = [
-            Sweeper(inventory: inventory, logger: TestServer.logger),
-            Syncer(
-                inventory: inventory,
-                cold: cold,
-                configuration: SyncerConfiguration(idleWait: .milliseconds(20)),
-                logger: TestServer.logger
-            ),
-        ]
-        try await TestServer.application(inventory, services: services).test(.live) { client in
+        // The sweeper and the syncer the binary runs in-process.
+        try await TestServer.application(inventory, cold: cold, runsSweeper: true).test(.live) { client in
             _ = try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 5}"#)
             _ = try await client.call(.put, "/v1/skus/\(sku)/holds/paid", body: #"{"qty": 2}"#)
             #expect(try await client.call(.post, "/v1/skus/\(sku)/holds/paid/confirm").status == .ok)

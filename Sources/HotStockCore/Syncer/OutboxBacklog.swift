@@ -12,17 +12,19 @@ public struct OutboxBacklog: Sendable, Equatable {
     /// Whether every change has reached MySQL.
     public var isEmpty: Bool { pending == 0 && unread == 0 }
 
-    /// Measures the backlog of every partition of `inventory`, for the syncers' `group`.
+    /// Measures the backlog of every partition of `keys` on `redis`, for the syncers'
+    /// `group`.
     public static func measure(
-        _ inventory: Inventory,
+        redis: RedisConnectionPool,
+        keys: KeySpace,
         group: String = SyncerConfiguration().group
     ) async throws -> OutboxBacklog {
         var backlog = OutboxBacklog()
-        for partition in 0..<inventory.keys.partitions {
-            let key = inventory.keys.eventsKey(partition: partition)
+        for partition in 0..<keys.partitions {
+            let key = keys.eventsKey(partition: partition)
             let groups: RedisReply
             do {
-                groups = try await inventory.redis.send(.xinfoGroups(key))
+                groups = try await redis.send(.xinfoGroups(key))
             } catch {
                 // No stream yet: nothing was ever written to this partition.
                 guard error.code == .replyError && error.message.contains("no such key") else { throw error }
@@ -31,7 +33,7 @@ public struct OutboxBacklog: Sendable, Equatable {
             let ours = (groups.array ?? []).map(\.fieldMap).first { $0["name"]?.string == group }
             guard let ours else {
                 // No syncer ever ran here: every entry is unread.
-                backlog.unread += try await inventory.redis.send(.xlen(key)).int ?? 0
+                backlog.unread += try await redis.send(.xlen(key)).int ?? 0
                 continue
             }
             backlog.pending += ours["pending"]?.int ?? 0
@@ -39,7 +41,7 @@ public struct OutboxBacklog: Sendable, Equatable {
             // only sizes it (it can be missing after a trim, and stale after an AOF
             // rewrite and restart: seen as 3313 on an empty stream).
             let delivered = ours["last-delivered-id"]?.string ?? "0-0"
-            let next = try await inventory.redis.send(.xrange(key, from: "(" + delivered, count: 1))
+            let next = try await redis.send(.xrange(key, from: "(" + delivered, count: 1))
             if next.array?.isEmpty == false {
                 backlog.unread += max(1, ours["lag"]?.int ?? 1)
             }

@@ -14,7 +14,8 @@ import Synchronization
 /// pending, so nothing MySQL has not committed is ever dropped, however long MySQL is
 /// down. While MySQL is unreachable it backs off and retries the same entries, in order.
 public final class Syncer: Service, Sendable {
-    private let inventory: Inventory
+    private let redis: RedisConnectionPool
+    private let keys: KeySpace
     private let applier: EventApplier
     private let configuration: SyncerConfiguration
     private let logger: Logger
@@ -24,9 +25,16 @@ public final class Syncer: Service, Sendable {
     private let outboxLength = Gauge(label: "hotstock_outbox_length")
     private let outboxOldestAge = Gauge(label: "hotstock_outbox_oldest_unsynced_age_ms")
 
-    /// Makes a syncer from the inventory's outbox to `cold`.
-    public init(inventory: Inventory, cold: ColdStore, configuration: SyncerConfiguration = .init(), logger: Logger) {
-        self.inventory = inventory
+    /// Makes a syncer from the outboxes of the partitions of `keys` on `redis` to `cold`.
+    public init(
+        redis: RedisConnectionPool,
+        keys: KeySpace,
+        cold: ColdStore,
+        configuration: SyncerConfiguration = .init(),
+        logger: Logger
+    ) {
+        self.redis = redis
+        self.keys = keys
         self.applier = EventApplier(cold: cold, logger: logger)
         self.configuration = configuration
         self.logger = logger
@@ -34,9 +42,6 @@ public final class Syncer: Service, Sendable {
 
     /// Version regressions seen so far (Redis lost writes).
     public var regressionsSeen: Int { applier.regressionsSeen }
-
-    private var redis: RedisConnectionPool { inventory.redis }
-    private var keys: KeySpace { inventory.keys }
 
     /// Applies everything in the outbox now — this syncer's pending entries, entries
     /// abandoned by dead syncers, and new ones — then returns.
@@ -105,7 +110,7 @@ public final class Syncer: Service, Sendable {
     /// `hotstock_outbox_oldest_unsynced_age_ms` (age of the oldest entry kept: the
     /// stream is trimmed below its oldest unacknowledged entry).
     func updateOutboxGauges() async throws {
-        let now = try await inventory.redisTimeMs()
+        let now = try await redis.serverTimeMilliseconds()
         var length: Int64 = 0
         var oldest: Int64 = 0
         for partition in 0..<keys.partitions {

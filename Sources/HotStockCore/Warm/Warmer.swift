@@ -71,7 +71,9 @@ public struct Warmer: Sendable {
         let stale = force ? try await existingKeys(of: sku.id) : []
         // Replacing a live codes SKU from a MySQL that lags Redis would put codes already
         // sold back in the pool: only once the outbox is drained.
-        if force, sku.kind == .codes, !(try await OutboxBacklog.measure(inventory).isEmpty) {
+        if force, sku.kind == .codes,
+            !(try await OutboxBacklog.measure(redis: inventory.redis, keys: inventory.keys).isEmpty)
+        {
             throw InventoryError(
                 .unavailable,
                 "the outbox still holds changes MySQL lacks; run hotstock sync --once, then warm --force \(sku.id)"

@@ -68,7 +68,7 @@ final class HoldOutcomeMetrics: Sendable {
     private let counters: [String: Counter]
 
     init() {
-        let codes = ["created", "repeated"] + InventoryError.Code.allCodes.map(\.rawValue)
+        let codes = ["created", "repeated"] + InventoryError.Code.httpCodes.map(\.rawValue)
         counters = Dictionary(
             uniqueKeysWithValues: codes.map {
                 ($0, Counter(label: "hotstock_hold_outcomes_total", dimensions: [("code", $0)]))

@@ -25,3 +25,14 @@ extension RedisCommand {
         RedisCommand("FUNCTION", ["LIST", "LIBRARYNAME", name])
     }
 }
+
+extension RedisConnectionPool {
+    /// The server's clock (`TIME`), in Unix milliseconds.
+    public func serverTimeMilliseconds() async throws(RedisError) -> Int64 {
+        let reply = try await send(.time)
+        guard let parts = reply.array, parts.count == 2, let seconds = parts[0].int, let micros = parts[1].int else {
+            throw RedisError(.unexpectedReply, "TIME answered \(reply)")
+        }
+        return seconds * 1000 + micros / 1000
+    }
+}

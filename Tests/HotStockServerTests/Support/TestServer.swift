@@ -51,9 +51,13 @@ enum TestServer {
         return inventory
     }
 
+    /// The application `hotstock serve` runs, on `inventory` (and `cold`, which adds the
+    /// syncer); the sweeper runs only when asked, so tests see holds expire only by
+    /// their own calls.
     static func application(
         _ inventory: Inventory,
-        services: [any Service] = [],
+        cold: ColdStore? = nil,
+        runsSweeper: Bool = false,
         tokenRate: Double? = nil,
         buyerRate: Double? = nil,
         requestReadTimeout: Duration = .seconds(10),
@@ -69,11 +73,11 @@ enum TestServer {
                 tokenRate: tokenRate,
                 buyerRate: buyerRate,
                 requestReadTimeout: requestReadTimeout,
-                idleTimeout: idleTimeout
+                idleTimeout: idleTimeout,
+                runsSweeper: runsSweeper
             ),
-            inventory: inventory,
+            engine: HotStockEngine(inventory: inventory, cold: cold, logger: logger),
             registry: registry,
-            services: services,
             logger: logger
         )
     }

@@ -152,7 +152,7 @@ struct BenchCommand: AsyncParsableCommand {
         } else {
             try await cold.migrate()
         }
-        let syncer = Syncer(inventory: inventory, cold: cold, logger: logger)
+        let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: logger)
         let clock = ContinuousClock()
         let started = clock.now
         let report = try await syncer.syncOnce()

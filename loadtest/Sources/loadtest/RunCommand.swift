@@ -125,7 +125,7 @@ struct RunCommand: AsyncParsableCommand {
                 let sweeper = Sweeper(inventory: inventory, logger: logger)
                 group.addTask { try await sweeper.run() }
                 if let cold {
-                    let syncer = Syncer(inventory: inventory, cold: cold, logger: logger)
+                    let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: logger)
                     group.addTask { try await syncer.run() }
                 }
             }

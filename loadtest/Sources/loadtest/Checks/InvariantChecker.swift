@@ -170,7 +170,7 @@ struct InvariantChecker {
     private func waitForMySQL(_ cold: ColdStore, since loadEnded: ContinuousClock.Instant) async throws -> Int64? {
         let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
-            var equal = try await OutboxBacklog.measure(inventory).isEmpty
+            var equal = try await OutboxBacklog.measure(redis: inventory.redis, keys: inventory.keys).isEmpty
             for sku in skus where equal {
                 equal = try await cold.sku(sku)?.sku == (try await inventory.sku(sku))
             }
