@@ -16,14 +16,6 @@ public struct HoldBody: Codable, Sendable, Equatable {
     public var coded: Bool
     public var codesCount: Int64?
 
-    enum CodingKeys: String, CodingKey {
-        case sku, order, qty, buyer, state, reacquired
-        case codesCount = "codes_count"
-        case expiresAtMs = "expires_at_ms"
-        case createdAtMs = "created_at_ms"
-        case finalAtMs = "final_at_ms"
-    }
-
     /// The body of a hold; pass `reacquired: true` for a confirm that re-acquired it.
     public init(_ hold: Hold, reacquired: Bool = false) {
         sku = hold.sku
@@ -40,31 +32,31 @@ public struct HoldBody: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let container = try decoder.container(keyedBy: FieldKey.self)
         sku = try container.decode(String.self, forKey: .sku)
         order = try container.decode(String.self, forKey: .order)
-        qty = try container.decode(Int64.self, forKey: .qty)
-        buyer = try container.decodeIfPresent(String.self, forKey: .buyer)
-        state = try container.decode(String.self, forKey: .state)
-        expiresAtMs = try container.decode(Int64.self, forKey: .expiresAtMs)
-        createdAtMs = try container.decode(Int64.self, forKey: .createdAtMs)
-        finalAtMs = try container.decodeIfPresent(Int64.self, forKey: .finalAtMs)
+        qty = try container.decode(Int64.self, forKey: FieldKey(.qty))
+        buyer = try container.decodeIfPresent(String.self, forKey: FieldKey(.buyer))
+        state = try container.decode(String.self, forKey: FieldKey(.state))
+        expiresAtMs = try container.decode(Int64.self, forKey: FieldKey(.expiresAtMs))
+        createdAtMs = try container.decode(Int64.self, forKey: FieldKey(.createdAtMs))
+        finalAtMs = try container.decodeIfPresent(Int64.self, forKey: FieldKey(.finalAtMs))
         reacquired = try container.decodeIfPresent(Bool.self, forKey: .reacquired)
-        coded = container.contains(.codesCount)
-        codesCount = try container.decodeIfPresent(Int64.self, forKey: .codesCount)
+        coded = container.contains(FieldKey(.codesCount))
+        codesCount = try container.decodeIfPresent(Int64.self, forKey: FieldKey(.codesCount))
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+        var container = encoder.container(keyedBy: FieldKey.self)
         try container.encode(sku, forKey: .sku)
         try container.encode(order, forKey: .order)
-        try container.encode(qty, forKey: .qty)
-        try container.encode(buyer, forKey: .buyer)
-        try container.encode(state, forKey: .state)
-        try container.encode(expiresAtMs, forKey: .expiresAtMs)
-        try container.encode(createdAtMs, forKey: .createdAtMs)
-        try container.encode(finalAtMs, forKey: .finalAtMs)
+        try container.encode(qty, forKey: FieldKey(.qty))
+        try container.encode(buyer, forKey: FieldKey(.buyer))
+        try container.encode(state, forKey: FieldKey(.state))
+        try container.encode(expiresAtMs, forKey: FieldKey(.expiresAtMs))
+        try container.encode(createdAtMs, forKey: FieldKey(.createdAtMs))
+        try container.encode(finalAtMs, forKey: FieldKey(.finalAtMs))
         try container.encodeIfPresent(reacquired, forKey: .reacquired)
-        if coded { try container.encode(codesCount, forKey: .codesCount) }
+        if coded { try container.encode(codesCount, forKey: FieldKey(.codesCount)) }
     }
 }

@@ -16,16 +16,6 @@ public struct SKUBody: Codable, Sendable, Equatable {
     public var defaultTTLMs: Int64?
     public var maxQty: Int64?
 
-    enum CodingKeys: String, CodingKey {
-        case sku, kind, total, available, held, sold, version
-        case perBuyerLimit = "per_buyer_limit"
-        case opensAtMs = "opens_at_ms"
-        case releaseRate = "release_rate"
-        case releaseBurst = "release_burst"
-        case defaultTTLMs = "default_ttl_ms"
-        case maxQty = "max_qty"
-    }
-
     /// The body of a SKU snapshot.
     public init(_ sku: SKU) {
         self.sku = sku.id
@@ -43,20 +33,40 @@ public struct SKUBody: Codable, Sendable, Equatable {
         maxQty = sku.config.maxQty
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: FieldKey.self)
+        func optional(_ field: SKUField) throws -> Int64? {
+            try container.decodeIfPresent(Int64.self, forKey: FieldKey(field))
+        }
+        sku = try container.decode(String.self, forKey: .sku)
+        kind = try container.decode(String.self, forKey: FieldKey(.kind))
+        total = try container.decode(Int64.self, forKey: FieldKey(.total))
+        available = try container.decode(Int64.self, forKey: FieldKey(.available))
+        held = try container.decode(Int64.self, forKey: FieldKey(.held))
+        sold = try container.decode(Int64.self, forKey: FieldKey(.sold))
+        version = try container.decode(Int64.self, forKey: FieldKey(SKUField.version))
+        perBuyerLimit = try optional(.perBuyerLimit)
+        opensAtMs = try optional(.opensAtMs)
+        releaseRate = try container.decodeIfPresent(Double.self, forKey: FieldKey(.releaseRate))
+        releaseBurst = try optional(.releaseBurst)
+        defaultTTLMs = try optional(.defaultTTLMs)
+        maxQty = try optional(.maxQty)
+    }
+
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+        var container = encoder.container(keyedBy: FieldKey.self)
         try container.encode(sku, forKey: .sku)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(total, forKey: .total)
-        try container.encode(available, forKey: .available)
-        try container.encode(held, forKey: .held)
-        try container.encode(sold, forKey: .sold)
-        try container.encode(version, forKey: .version)
-        try container.encode(perBuyerLimit, forKey: .perBuyerLimit)
-        try container.encode(opensAtMs, forKey: .opensAtMs)
-        try container.encode(releaseRate, forKey: .releaseRate)
-        try container.encode(releaseBurst, forKey: .releaseBurst)
-        try container.encode(defaultTTLMs, forKey: .defaultTTLMs)
-        try container.encode(maxQty, forKey: .maxQty)
+        try container.encode(kind, forKey: FieldKey(.kind))
+        try container.encode(total, forKey: FieldKey(.total))
+        try container.encode(available, forKey: FieldKey(.available))
+        try container.encode(held, forKey: FieldKey(.held))
+        try container.encode(sold, forKey: FieldKey(.sold))
+        try container.encode(version, forKey: FieldKey(SKUField.version))
+        try container.encode(perBuyerLimit, forKey: FieldKey(.perBuyerLimit))
+        try container.encode(opensAtMs, forKey: FieldKey(.opensAtMs))
+        try container.encode(releaseRate, forKey: FieldKey(.releaseRate))
+        try container.encode(releaseBurst, forKey: FieldKey(.releaseBurst))
+        try container.encode(defaultTTLMs, forKey: FieldKey(.defaultTTLMs))
+        try container.encode(maxQty, forKey: FieldKey(.maxQty))
     }
 }
