@@ -108,7 +108,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.embedInCode("openapi.yaml")],
+            resources: [
+                .embedInCode("OpenAPI/openapi-paths.yaml"), .embedInCode("OpenAPI/openapi-components.yaml"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -37,7 +37,7 @@ struct OpsRoutes {
             Response(
                 status: .ok,
                 headers: [.contentType: "application/yaml"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_yaml))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocumentText.bytes))
             )
         }
     }
