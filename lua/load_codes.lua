@@ -87,8 +87,13 @@ local function load_codes(keys, args)
   store_counters(sku_key, s)
   redis.call('HSET', batch_key, 'digest', digest, 'added', fmt(added), 'duplicates', fmt(duplicates),
     'total', fmt(s.total))
-  emit(events_key, 'codes', sku_id, s, nil, nil, { 'batch', batch, 'added', fmt(added), 'codes',
-    table.concat(entries, ',') })
+  -- The outbox gets the batch's codes in entries of CODES_PER_OUTBOX_ENTRY; the later
+  -- entries restate the first one's SKU version.
+  for first = 1, math.max(#entries, 1), CODES_PER_OUTBOX_ENTRY do
+    local last = math.min(first + CODES_PER_OUTBOX_ENTRY - 1, #entries)
+    emit(events_key, 'codes', sku_id, s, nil, nil, { 'batch', batch, 'added', fmt(added), 'codes',
+      table.concat(entries, ',', first, last) })
+  end
   return { 'ok', 'sku', sku_id, 'batch', batch, 'added', fmt(added), 'duplicates', fmt(duplicates),
     'total', fmt(s.total), 'created', '1' }
 end

@@ -1,23 +1,25 @@
 -- hs_warm: rebuild one SKU's hot stock from cold stock (MySQL) after a Redis loss.
--- KEYS: sku, expiry, events, then (with force) the SKU's existing hold and buyer keys
---       to drop first
+-- KEYS: sku, expiry, events, staged pool, staged fingerprints (hs_warm_stage), then
+--       (with force) the SKU's existing hold and buyer keys to drop first
 -- ARGV: sku, key prefix, retention_ms, force ('1' or '0'),
 --       total, available, held, sold, version,
 --       config pair count c, then c pairs of field, value ('kind', 'codes' for a codes SKU),
---       code count m, then 4 fields per code of a codes SKU: fingerprint, sealed, order
---       ('' while pooled), delivered_at_ms ('' until fetched),
+--       codes in MySQL n, pooled codes p (both staged by hs_warm_stage),
+--       code count m, then 4 fields per code of a restored hold: fingerprint, sealed,
+--       order, delivered_at_ms ('' until fetched),
 --       then 8 fields per hold: order, qty, buyer ('' for none), state, expires_at_ms,
 --       created_at_ms, final_at_ms ('' while held), version
--- A codes SKU gets back its pool (codes with no order: exactly available + held), its
--- fingerprints (every code, so none loads twice), and the codes of its restored
--- confirmed holds with their first delivery.
+-- A codes SKU gets back its pool (codes with no order: exactly available + held) and
+-- its fingerprints (every code, so none loads twice), both staged beforehand in chunks
+-- and moved into place here, and the codes of its restored confirmed holds with their
+-- first delivery.
 -- Refuses (sku_exists) to overwrite a SKU present in Redis unless force is '1'. Holds
 -- whose time passed come back expired, their units returned, each with an outbox event;
 -- final holds come back with what is left of their idempotency retention.
 local HOLD_STATES = { held = true, confirmed = true, released = true, expired = true }
 
 local function warm(keys, args)
-  local sku_key, expiry_key, events_key = keys[1], keys[2], keys[3]
+  local sku_key, expiry_key, events_key, staged_pool, staged_fps = keys[1], keys[2], keys[3], keys[4], keys[5]
   local sku_id, prefix = args[1], args[2]
   local bad = check_ids(prefix, 'sku', sku_id)
   if bad then
@@ -56,37 +58,38 @@ local function warm(keys, args)
     config[#config + 1] = value
     s[field] = value
   end
-  local code_count = int_arg(args[11 + 2 * pairs_count], 0, MAX_COUNT)
-  if not code_count or (code_count > 0 and s.kind ~= 'codes') then
-    return invalid('a code count is required, and codes only for a codes SKU')
+  local code_total = int_arg(args[11 + 2 * pairs_count], 0, MAX_COUNT)
+  local pooled_count = int_arg(args[12 + 2 * pairs_count], 0, MAX_COUNT)
+  local code_count = int_arg(args[13 + 2 * pairs_count], 0, MAX_COUNT)
+  if not code_total or not pooled_count or not code_count
+      or ((code_total > 0 or code_count > 0) and s.kind ~= 'codes') then
+    return invalid('code counts are required, and codes only for a codes SKU')
   end
-  local pooled, by_order, fingerprints = {}, {}, {}
-  local first_code = 12 + 2 * pairs_count
+  if s.kind == 'codes' and pooled_count ~= s.available + s.held then
+    return invalid('pooled codes (' .. fmt(pooled_count) .. ') differ from available + held ('
+      .. fmt(s.available + s.held) .. ')')
+  end
+  if s.kind == 'codes' and code_total - pooled_count ~= s.sold then
+    return invalid('assigned codes (' .. fmt(code_total - pooled_count) .. ') differ from sold (' .. fmt(s.sold) .. ')')
+  end
+  if redis.call('LLEN', staged_pool) ~= pooled_count or redis.call('SCARD', staged_fps) ~= code_total then
+    return invalid('the staged pool or fingerprints differ from the codes in MySQL: stage them again')
+  end
+  local by_order = {}
+  local first_code = 14 + 2 * pairs_count
   for i = first_code, first_code + 4 * code_count - 1, 4 do
     local fp, sealed, order, delivered = args[i], args[i + 1], args[i + 2], args[i + 3]
     if type(fp) ~= 'string' or type(sealed) ~= 'string' or type(order) ~= 'string' or type(delivered) ~= 'string'
-        or #fp < 1 or #sealed < 1 or string.find(fp .. sealed, '[%s,]') or (order ~= '' and not is_id(order))
+        or #fp < 1 or #sealed < 1 or string.find(fp .. sealed, '[%s,]') or not is_id(order)
         or (delivered ~= '' and not int_arg(delivered, 0, MAX_TIME_MS)) then
       return invalid('bad code ' .. fmt((i - first_code) / 4 + 1))
     end
-    fingerprints[#fingerprints + 1] = fp
-    if order == '' then
-      pooled[#pooled + 1] = fp .. ' ' .. sealed
-    else
-      local list = by_order[order] or { entries = {}, delivered = '' }
-      list.entries[#list.entries + 1] = fp .. ' ' .. sealed
-      if delivered ~= '' then
-        list.delivered = delivered
-      end
-      by_order[order] = list
+    local list = by_order[order] or { entries = {}, delivered = '' }
+    list.entries[#list.entries + 1] = fp .. ' ' .. sealed
+    if delivered ~= '' then
+      list.delivered = delivered
     end
-  end
-  if s.kind == 'codes' and #pooled ~= s.available + s.held then
-    return invalid('pooled codes (' .. fmt(#pooled) .. ') differ from available + held ('
-      .. fmt(s.available + s.held) .. ')')
-  end
-  if s.kind == 'codes' and #fingerprints - #pooled ~= s.sold then
-    return invalid('assigned codes (' .. fmt(#fingerprints - #pooled) .. ') differ from sold (' .. fmt(s.sold) .. ')')
+    by_order[order] = list
   end
   local first_hold = first_code + 4 * code_count
   if (#args - first_hold + 1) % 8 ~= 0 then
@@ -122,19 +125,17 @@ local function warm(keys, args)
   end
 
   -- Writes start here.
-  for i = 4, #keys do
+  for i = 6, #keys do
     redis.call('DEL', keys[i])
   end
   redis.call('DEL', sku_key)
   if s.kind == 'codes' then
-    local pool_key, fps_key = prefix .. 'pool:' .. sku_id, prefix .. 'fps:' .. sku_id
-    redis.call('DEL', pool_key, fps_key)
-    for first = 1, math.max(#pooled, #fingerprints), 1000 do
-      if first <= #pooled then
-        redis.call('RPUSH', pool_key, unpack(pooled, first, math.min(first + 999, #pooled)))
-      end
-      if first <= #fingerprints then
-        redis.call('SADD', fps_key, unpack(fingerprints, first, math.min(first + 999, #fingerprints)))
+    -- Moving the staged keys into place is O(1), however large the pool.
+    for staged, live in pairs({ [staged_pool] = prefix .. 'pool:' .. sku_id, [staged_fps] = prefix .. 'fps:' .. sku_id }) do
+      redis.call('DEL', live)
+      if redis.call('EXISTS', staged) == 1 then
+        redis.call('RENAME', staged, live)
+        redis.call('PERSIST', live)
       end
     end
     redis.call('SADD', prefix .. 'codeskus', sku_id)

@@ -45,6 +45,12 @@ public enum InventoryLimits {
     public static let maxRetentionMs: Int64 = 30 * 86_400_000
     /// The most codes one batch may load.
     public static let maxCodesPerBatch = 10_000
+    /// The most codes one outbox entry carries: a batch's codes go in entries of this
+    /// many, so no entry (and no syncer read) grows with the batch.
+    public static let codesPerOutboxEntry = 1_000
+    /// The most codes one `hs_warm_stage` call stages, so no call of a warm blocks Redis
+    /// for long.
+    public static let maxWarmStageCodes = 1_000
     /// The longest code, in characters from `!` to `~`.
     public static let maxCodeLength = 256
 }

@@ -76,8 +76,7 @@ public struct ColdStore: Sendable {
 
     // MARK: Row mapping
 
-    static let skuColumns =
-        "sku, total, available, held, sold, version, per_buyer_limit, opens_at_ms, release_rate, release_burst, default_ttl_ms, max_qty, kind, last_event_id"
+    static let skuColumns = ColdWrites.skuFields.joined(separator: ", ")
     /// One code of a codes SKU as MySQL holds it (sealed).
     public struct ColdCode: Sendable, Equatable {
         public var fingerprint: String

@@ -50,6 +50,12 @@ public struct KeySpace: Sendable, Hashable {
     /// `hs:{p}:fps:<sku>`: the fingerprints of every code a codes SKU was ever loaded with.
     public func fingerprintsKey(_ sku: String) -> String { prefix(of: sku) + "fps:" + sku }
 
+    /// `hs:{p}:warm:pool:<sku>` and `hs:{p}:warm:fps:<sku>`: a codes SKU's pool and
+    /// fingerprints staged by `warm` before they replace the live ones.
+    public func warmStagingKeys(_ sku: String) -> (pool: String, fingerprints: String) {
+        (prefix(of: sku) + "warm:pool:" + sku, prefix(of: sku) + "warm:fps:" + sku)
+    }
+
     /// `hs:{p}:codeskus`: the ids of the partition's codes SKUs.
     public func codeSKUsKey(partition: Int) -> String { prefix(partition: partition) + "codeskus" }
 

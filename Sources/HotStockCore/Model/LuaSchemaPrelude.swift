@@ -16,6 +16,8 @@ enum LuaSchemaPrelude {
             ("MAX_MAX_QTY", "\(InventoryLimits.maxMaxQty)"),
             ("MAX_RETENTION_MS", "\(InventoryLimits.maxRetentionMs)"),
             ("MAX_CODES_PER_BATCH", "\(InventoryLimits.maxCodesPerBatch)"),
+            ("CODES_PER_OUTBOX_ENTRY", "\(InventoryLimits.codesPerOutboxEntry)"),
+            ("MAX_WARM_STAGE_CODES", "\(InventoryLimits.maxWarmStageCodes)"),
             ("SKU_COUNTERS", list(SKUField.counters.map(\.rawValue))),
             ("SKU_CONFIG", list(SKUField.config.map(\.rawValue))),
             ("SKU_FIELDS", list((SKUField.counters + SKUField.config).map(\.rawValue))),

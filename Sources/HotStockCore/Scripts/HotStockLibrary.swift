@@ -13,7 +13,9 @@ public enum HotStockLibrary {
     static let sharedLayers = ["values", "records", "rules", "code_pool"]
 
     /// The operation scripts the engine calls; each must exist in `lua/`.
-    static let operations = ["hold", "confirm", "release", "expire", "set_sku", "warm", "load_codes", "deliver"]
+    static let operations = [
+        "hold", "confirm", "release", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
+    ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
     public static let code: String = {
@@ -43,6 +45,7 @@ enum HotStockFunction {
     static let expire = "hs_expire"
     static let setSKU = "hs_set_sku"
     static let warm = "hs_warm"
+    static let warmStage = "hs_warm_stage"
     static let loadCodes = "hs_load_codes"
     static let deliver = "hs_deliver"
 }

@@ -86,9 +86,12 @@ public final class EventApplier: Sendable {
             }
             let stored = newest[id]!
             if event.sku.version <= stored.version {
-                // `warm` restates the version MySQL gave it, and `deliver` (codes fetched)
-                // does not change the SKU: equal by construction, not a regression.
-                let restates = event.op == "warm" || (event.op == "deliver" && event.sku.version == stored.version)
+                // `warm` restates the version MySQL gave it, `deliver` (codes fetched) does
+                // not change the SKU, and a batch's later `codes` entries restate its first
+                // one's version: equal by construction, not a regression.
+                let restates =
+                    event.op == "warm"
+                    || (["deliver", "codes"].contains(event.op) && event.sku.version == stored.version)
                 if !restates, let storedID = stored.id, event.id > storedID {
                     regressions.append(
                         Regression(sku: id, id: event.id, version: event.sku.version, stored: stored.version)

@@ -22,6 +22,7 @@ public final class Syncer: Service, Sendable {
     private let appliedCounter = Counter(label: "hotstock_syncer_applied_events_total")
     private let errorCounter = Counter(label: "hotstock_syncer_errors_total")
     private let preparedPartitions = Mutex<Set<Int>>([])
+    private let readSizer: OutboxReadSizer
     private let outboxLength = Gauge(label: "hotstock_outbox_length")
     private let outboxOldestAge = Gauge(label: "hotstock_outbox_oldest_unsynced_age_ms")
 
@@ -36,6 +37,7 @@ public final class Syncer: Service, Sendable {
         self.redis = redis
         self.keys = keys
         self.applier = EventApplier(cold: cold, logger: logger)
+        self.readSizer = OutboxReadSizer(maxEntries: configuration.batchSize, maxBytes: configuration.maxBatchBytes)
         self.configuration = configuration
         self.logger = logger
     }
@@ -178,12 +180,14 @@ public final class Syncer: Service, Sendable {
                 keys.eventsKey(partition: partition),
                 group: configuration.group,
                 consumer: configuration.consumer,
-                count: configuration.batchSize,
+                count: readSizer.count(for: partition),
                 from: id
             )
         )
         // [[key, [entries...]]] or null
-        return reply.array?.first?.array?.last?.array ?? []
+        let entries = reply.array?.first?.array?.last?.array ?? []
+        readSizer.record(partition: partition, entries: entries.count, bytes: reply.byteCount)
+        return entries
     }
 
     /// Takes over entries another consumer left pending longer than `claimMinIdle`,
@@ -203,12 +207,13 @@ public final class Syncer: Service, Sendable {
                     consumer: configuration.consumer,
                     minIdleMs: minIdle,
                     start: cursor,
-                    count: configuration.batchSize
+                    count: readSizer.count(for: partition)
                 )
             )
             guard let parts = reply.array, parts.count >= 2 else { break }
             cursor = parts[0].string ?? "0-0"
             let entries = parts[1].array ?? []
+            readSizer.record(partition: partition, entries: entries.count, bytes: reply.byteCount)
             if !entries.isEmpty {
                 logger.warning(
                     "took over outbox entries from a syncer presumed dead",

@@ -14,6 +14,9 @@ public struct SyncerConfiguration: Sendable {
     public var consumer: String
     /// Most entries read from one partition per round.
     public var batchSize: Int
+    /// About the most bytes read from one partition per round: entries of code batches
+    /// are large, so the syncer lowers its reads' `COUNT` to stay near this.
+    public var maxBatchBytes: Int
     /// The pause when a round found nothing to do.
     public var idleWait: Duration
     /// Entries pending this long with another consumer are taken over (`XAUTOCLAIM`):
@@ -33,6 +36,7 @@ public struct SyncerConfiguration: Sendable {
         group: String = "hotstock-syncer",
         consumer: String = Self.defaultConsumer,
         batchSize: Int = 4_000,
+        maxBatchBytes: Int = 8 << 20,
         idleWait: Duration = .milliseconds(50),
         claimMinIdle: Duration = .seconds(30),
         claimInterval: Duration = .seconds(5),
@@ -43,6 +47,7 @@ public struct SyncerConfiguration: Sendable {
         self.group = group
         self.consumer = consumer
         self.batchSize = batchSize
+        self.maxBatchBytes = maxBatchBytes
         self.idleWait = idleWait
         self.claimMinIdle = claimMinIdle
         self.claimInterval = claimInterval

@@ -89,14 +89,18 @@ public struct Warmer: Sendable {
         if let value = sku.config.maxQty { configPairs += ["max_qty", String(value)] }
         if sku.kind == .codes { configPairs += ["kind", SKUKind.codes.rawValue] }
         let codes = sku.kind == .codes ? try await cold.codes(sku: sku.id) : []
+        let staging = keys.warmStagingKeys(sku.id)
+        if sku.kind == .codes { try await stage(codes, of: sku.id, into: staging) }
+        let restored = Set(holds.map(\.order))
+        let holdCodes = codes.filter { $0.order.map(restored.contains) ?? false }
         var arguments = [
             sku.id, keys.prefix(partition: partition), String(retention), force ? "1" : "0", String(sku.total),
             String(sku.available), String(sku.held), String(sku.sold), String(sku.version),
             String(configPairs.count / 2),
         ]
         arguments += configPairs
-        arguments.append(String(codes.count))
-        for code in codes {
+        arguments += [String(codes.count), String(codes.count { $0.order == nil }), String(holdCodes.count)]
+        for code in holdCodes {
             arguments += [code.fingerprint, code.sealed, code.order ?? "", code.deliveredAtMs.map(String.init) ?? ""]
         }
         for hold in holds {
@@ -108,8 +112,10 @@ public struct Warmer: Sendable {
         let reply = try ScriptReply(
             try await inventory.library.call(
                 HotStockFunction.warm,
-                keys: [keys.skuKey(sku.id), keys.expiryKey(partition: partition), keys.eventsKey(partition: partition)]
-                    + stale,
+                keys: [
+                    keys.skuKey(sku.id), keys.expiryKey(partition: partition), keys.eventsKey(partition: partition),
+                    staging.pool, staging.fingerprints,
+                ] + stale,
                 arguments: arguments
             )
         )
@@ -120,6 +126,31 @@ public struct Warmer: Sendable {
             metadata: ["sku": "\(sku.id)", "live_holds": "\(result.live)", "expired_holds": "\(result.expired)"]
         )
         return result
+    }
+
+    /// Stages a codes SKU's pool (codes with no order) and every code's fingerprint in
+    /// calls of at most ``InventoryLimits/maxWarmStageCodes`` codes; `hs_warm` checks the
+    /// staged counts and moves them into place atomically.
+    private func stage(
+        _ codes: [ColdStore.ColdCode],
+        of sku: String,
+        into staging: (pool: String, fingerprints: String)
+    )
+        async throws
+    {
+        var first = 0
+        repeat {
+            let chunk = codes[first..<min(first + InventoryLimits.maxWarmStageCodes, codes.count)]
+            var arguments = [sku, first == 0 ? "1" : "0"]
+            for code in chunk { arguments += [code.fingerprint, code.order == nil ? code.sealed : ""] }
+            let reply = try await inventory.call(
+                HotStockFunction.warmStage,
+                keys: [staging.pool, staging.fingerprints],
+                arguments: arguments
+            )
+            guard reply.isOK else { throw reply.refusal() }
+            first += chunk.count
+        } while first < codes.count
     }
 
     /// The hold and buyer keys Redis has for a SKU (what `force` replaces).

@@ -8,6 +8,7 @@ struct LoadTestCommand: AsyncParsableCommand {
         abstract: "HotStock's load harness: benchmarks and flash-sale scenarios with invariant checks.",
         subcommands: [
             RunCommand.self, BenchCommand.self, BareHTTPCommand.self, FaultsCommand.self, CodesBenchCommand.self,
+            WarmBenchCommand.self,
         ]
     )
 }
