@@ -15,9 +15,9 @@ local function confirm(keys, args)
   if reacquire ~= '0' and reacquire ~= '1' then
     return invalid('reacquire must be 0 or 1')
   end
-  local h = load_hold(ctx.hold_key)
+  local h, absent = require_hold(ctx.hold_key, ctx.order)
   if not h then
-    return refuse('hold_not_found', 'no hold for order ' .. ctx.order)
+    return absent
   end
   if h.state == 'confirmed' then
     -- the same body again, reacquired included
@@ -27,9 +27,9 @@ local function confirm(keys, args)
   if h.state == 'released' then
     return hold_reply('hold_released', ctx.sku_id, ctx.order, h)
   end
-  local s = load_sku(ctx.sku_key)
+  local s, missing = require_sku(ctx.sku_key, ctx.sku_id)
   if not s then
-    return refuse('sku_not_found', 'no SKU ' .. ctx.sku_id)
+    return missing
   end
   local now = now_ms()
   if h.state == 'held' then

@@ -11,9 +11,9 @@ local function deliver(keys, args)
   if bad then
     return bad
   end
-  local h = load_hold(hold_key)
+  local h, absent = require_hold(hold_key, order)
   if not h then
-    return refuse('hold_not_found', 'no hold for order ' .. order)
+    return absent
   end
   if h.coded ~= '1' then
     return refuse('not_a_code_sku', 'SKU ' .. sku_id .. ' counts units; its holds carry no codes')

@@ -22,9 +22,9 @@ local function hold(keys, args)
     end
   end
 
-  local s = load_sku(sku_key)
+  local s, missing = require_sku(sku_key, sku_id)
   if not s then
-    return refuse('sku_not_found', 'no SKU ' .. sku_id)
+    return missing
   end
   local existing = load_hold(hold_key)
   if existing then

@@ -31,9 +31,9 @@ local function load_codes(keys, args)
       return invalid('fingerprints and sealed codes are 1-1024 characters without spaces or commas')
     end
   end
-  local s = load_sku(sku_key)
+  local s, missing = require_sku(sku_key, sku_id)
   if not s then
-    return refuse('sku_not_found', 'no SKU ' .. sku_id)
+    return missing
   end
   if s.kind ~= 'codes' then
     return refuse('not_a_code_sku', 'SKU ' .. sku_id .. ' counts units; it has no code pool')

@@ -8,9 +8,9 @@ local function release(keys, args)
   if not ctx then
     return refusal
   end
-  local h = load_hold(ctx.hold_key)
+  local h, absent = require_hold(ctx.hold_key, ctx.order)
   if not h then
-    return refuse('hold_not_found', 'no hold for order ' .. ctx.order)
+    return absent
   end
   if h.state == 'released' then
     return hold_reply('ok', ctx.sku_id, ctx.order, h)
@@ -21,9 +21,9 @@ local function release(keys, args)
   if h.state == 'expired' then
     return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
   end
-  local s = load_sku(ctx.sku_key)
+  local s, missing = require_sku(ctx.sku_key, ctx.sku_id)
   if not s then
-    return refuse('sku_not_found', 'no SKU ' .. ctx.sku_id)
+    return missing
   end
   local now = now_ms()
   if now >= tonumber(h.expires_at_ms) then

@@ -65,14 +65,26 @@ local function sku_fields(out, sku_id, s)
   return append_fields(out, s, SKU_CONFIG)
 end
 
-local function hold_reply(code, sku_id, order, h, extra)
-  local reply = append_fields({ code, 'sku', sku_id, 'order', order }, h, HOLD_FIELDS)
-  if extra then
-    for _, v in ipairs(extra) do
-      reply[#reply + 1] = v
-    end
+-- The SKU of `key`, or nil and the sku_not_found refusal.
+local function require_sku(key, sku_id)
+  local s = load_sku(key)
+  if not s then
+    return nil, refuse('sku_not_found', 'no SKU ' .. sku_id)
   end
-  return reply
+  return s
+end
+
+-- The hold of `key`, or nil and the hold_not_found refusal.
+local function require_hold(key, order)
+  local h = load_hold(key)
+  if not h then
+    return nil, refuse('hold_not_found', 'no hold for order ' .. order)
+  end
+  return h
+end
+
+local function hold_reply(code, sku_id, order, h, extra)
+  return append_all(append_fields({ code, 'sku', sku_id, 'order', order }, h, HOLD_FIELDS), extra)
 end
 
 -- Appends one outbox event: the operation, the SKU's counters after it, and the hold's
@@ -84,12 +96,7 @@ local function emit(events_key, op, sku_id, s, order, h, extra)
     entry[#entry + 1] = order
     append_fields(entry, h, HOLD_FIELDS, HOLD_EVENT_FIELDS)
   end
-  if extra then
-    for _, v in ipairs(extra) do
-      entry[#entry + 1] = v
-    end
-  end
-  redis.call('XADD', events_key, '*', unpack(entry))
+  redis.call('XADD', events_key, '*', unpack(append_all(entry, extra)))
 end
 
 -- Writes SKU counters after a change, bumping the version.

@@ -92,13 +92,8 @@ local function settle(ctx, h, s, state, now, extra, record_extra)
   h.state = state
   h.final_at_ms = fmt(now)
   h.version = fmt(version + 1)
-  local fields = { 'state', state, 'final_at_ms', h.final_at_ms, 'version', h.version }
-  if record_extra then
-    for _, v in ipairs(record_extra) do
-      fields[#fields + 1] = v
-    end
-  end
-  redis.call('HSET', ctx.hold_key, unpack(fields))
+  redis.call('HSET', ctx.hold_key, unpack(append_all({ 'state', state, 'final_at_ms', h.final_at_ms, 'version',
+    h.version }, record_extra)))
   redis.call('PEXPIRE', ctx.hold_key, ctx.retention)
   redis.call('ZREM', ctx.expiry_key, ctx.sku_id .. '/' .. ctx.order)
   local op = state == 'confirmed' and 'confirm' or (state == 'released' and 'release' or 'expire')

@@ -38,14 +38,18 @@ local function rate_arg(s, hi)
   return n
 end
 
-local function refuse(code, message, extra)
-  local reply = { code, 'message', message }
+-- Appends the values of list `extra` (if any) to list `out`; returns `out`.
+local function append_all(out, extra)
   if extra then
     for _, v in ipairs(extra) do
-      reply[#reply + 1] = v
+      out[#out + 1] = v
     end
   end
-  return reply
+  return out
+end
+
+local function refuse(code, message, extra)
+  return append_all({ code, 'message', message }, extra)
 end
 
 local function invalid(message)
