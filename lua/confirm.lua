@@ -1,5 +1,5 @@
 -- hs_confirm: payment succeeded; the held units become sold.
--- KEYS: sku, hold, expiry, events
+-- KEYS: sku, hold, expiry, events, code events
 -- ARGV: sku, order, retention_ms, key prefix, reacquire ('1' or '0')
 -- Idempotent: a confirmed hold answers ok again. A hold past its expiry is expired
 -- here first (its units return, as the sweeper would do); with reacquire=1 an expired
@@ -38,9 +38,9 @@ local function confirm(keys, args)
       if short then
         return short
       end
-      settle(ctx, h, s, 'confirmed', now, assigned and assigned.event)
+      settle(ctx, h, s, 'confirmed', now)
       if assigned then
-        assign_codes(ctx, h, assigned)
+        assign_codes(ctx, s, h, assigned)
       end
       return hold_reply('ok', ctx.sku_id, ctx.order, h)
     end
@@ -60,14 +60,11 @@ local function confirm(keys, args)
   if short then
     return short
   end
-  local extra = { 'reacquired', '1' }
-  if assigned then
-    extra[3], extra[4] = assigned.event[1], assigned.event[2]
-  end
+  local reacquired = { 'reacquired', '1' }
   take(s, buyer_key, qty)
-  settle(ctx, h, s, 'confirmed', now, extra, { 'reacquired', '1' })
+  settle(ctx, h, s, 'confirmed', now, reacquired, reacquired)
   if assigned then
-    assign_codes(ctx, h, assigned)
+    assign_codes(ctx, s, h, assigned, reacquired)
   end
   return hold_reply('ok', ctx.sku_id, ctx.order, h, { 'reacquired', '1' })
 end

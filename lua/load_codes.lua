@@ -1,5 +1,5 @@
 -- hs_load_codes: adds a batch of codes to a codes SKU's pool.
--- KEYS: sku, events
+-- KEYS: sku, events, code events
 -- ARGV: sku, key prefix, batch, digest, k, then per code: k fingerprints (the current
 -- key's first, then one per retired key) and the sealed code.
 -- Codes arrive sealed and fingerprinted: no code is ever in clear here. A code whose
@@ -8,7 +8,7 @@
 -- digest answers its first answer again and adds nothing; with another digest,
 -- idempotency_conflict. Pool entries are 'FINGERPRINT SEALED'.
 local function load_codes(keys, args)
-  local sku_key, events_key = keys[1], keys[2]
+  local sku_key, events_key, codes_key = keys[1], keys[2], keys[3]
   local sku_id, prefix, batch, digest = args[1], args[2], args[3], args[4]
   local bad = check_ids(prefix, 'sku', sku_id, 'batch', batch)
   if bad then
@@ -75,8 +75,8 @@ local function load_codes(keys, args)
 
   -- Writes, in chunks (Lua's unpack takes a few thousand values at most).
   local pool_key = prefix .. 'pool:' .. sku_id
-  for first = 1, #fresh, 1000 do
-    local last = math.min(first + 999, #fresh)
+  for first = 1, #fresh, UNPACK_CHUNK do
+    local last = math.min(first + UNPACK_CHUNK - 1, #fresh)
     redis.call('SADD', fps_key, unpack(fresh, first, last))
     redis.call('RPUSH', pool_key, unpack(entries, first, last))
   end
@@ -87,13 +87,9 @@ local function load_codes(keys, args)
   store_counters(sku_key, s)
   redis.call('HSET', batch_key, 'digest', digest, 'added', fmt(added), 'duplicates', fmt(duplicates),
     'total', fmt(s.total))
-  -- The outbox gets the batch's codes in entries of CODES_PER_OUTBOX_ENTRY; the later
-  -- entries restate the first one's SKU version.
-  for first = 1, math.max(#entries, 1), CODES_PER_OUTBOX_ENTRY do
-    local last = math.min(first + CODES_PER_OUTBOX_ENTRY - 1, #entries)
-    emit(events_key, 'codes', sku_id, s, nil, nil, { 'batch', batch, 'added', fmt(added), 'codes',
-      table.concat(entries, ',', first, last) })
-  end
+  local extra = { 'batch', batch, 'added', fmt(added) }
+  emit(events_key, 'codes', sku_id, s, nil, nil, extra)
+  emit_codes(codes_key, 'codes', sku_id, s, nil, nil, extra, entries)
   return { 'ok', 'sku', sku_id, 'batch', batch, 'added', fmt(added), 'duplicates', fmt(duplicates),
     'total', fmt(s.total), 'created', '1' }
 end

@@ -72,6 +72,9 @@ local function warm(keys, args)
   if s.kind == 'codes' and code_total - pooled_count ~= s.sold then
     return invalid('assigned codes (' .. fmt(code_total - pooled_count) .. ') differ from sold (' .. fmt(s.sold) .. ')')
   end
+  if redis.call('EXISTS', sku_key) == 1 and force ~= '1' then
+    return refuse('sku_exists', 'SKU ' .. sku_id .. ' is in Redis already; use force to overwrite it')
+  end
   if redis.call('LLEN', staged_pool) ~= pooled_count or redis.call('SCARD', staged_fps) ~= code_total then
     return invalid('the staged pool or fingerprints differ from the codes in MySQL: stage them again')
   end
@@ -119,9 +122,6 @@ local function warm(keys, args)
   end
   if held_units ~= s.held then
     return invalid('held units of the holds (' .. fmt(held_units) .. ') differ from held (' .. fmt(s.held) .. ')')
-  end
-  if redis.call('EXISTS', sku_key) == 1 and force ~= '1' then
-    return refuse('sku_exists', 'SKU ' .. sku_id .. ' is in Redis already; use force to overwrite it')
   end
 
   -- Writes start here.

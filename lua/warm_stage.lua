@@ -1,8 +1,10 @@
 -- hs_warm_stage: one chunk of a codes SKU's pool and fingerprints, staged for hs_warm.
 -- KEYS: staged pool, staged fingerprints (hs:{p}:warm:pool:<sku>, hs:{p}:warm:fps:<sku>)
--- ARGV: sku, reset ('1' for a warm's first chunk: drops what an earlier, unfinished warm
---       staged), then 2 fields per code: fingerprint, sealed ('' for a code assigned to
---       an order, whose fingerprint alone is staged)
+-- ARGV: sku, offset (codes staged before this chunk; 0 starts over, dropping what an
+--       earlier, unfinished warm staged), then 2 fields per code: fingerprint, sealed
+--       ('' for a code assigned to an order, whose fingerprint alone is staged)
+-- Idempotent: every code has its own fingerprint, so the staged fingerprints count the
+-- codes staged; a chunk found already staged (a retry) answers ok and adds nothing.
 -- Staging touches no live key: hs_warm checks the staged counts and moves both keys
 -- into place in its one atomic call, so a big pool reaches Redis in calls of at most
 -- MAX_WARM_STAGE_CODES codes and none blocks Redis for long. Staged keys expire after
@@ -13,9 +15,9 @@ local function warm_stage(keys, args)
   if bad then
     return bad
   end
-  local reset = args[2]
-  if reset ~= '0' and reset ~= '1' then
-    return invalid('reset must be 0 or 1')
+  local offset = int_arg(args[2], 0, MAX_COUNT)
+  if not offset then
+    return invalid('offset must be an integer in 0..' .. fmt(MAX_COUNT))
   end
   local count = (#args - 2) / 2
   if count ~= math.floor(count) or count > MAX_WARM_STAGE_CODES then
@@ -33,7 +35,14 @@ local function warm_stage(keys, args)
     end
   end
 
-  if reset == '1' then
+  local staged = redis.call('SCARD', fps_key)
+  if offset > 0 and staged == offset + #fingerprints then
+    return { 'ok', 'pooled', fmt(redis.call('LLEN', pool_key)), 'fingerprints', fmt(staged) }
+  end
+  if offset > 0 and staged ~= offset then
+    return invalid('the staged codes (' .. fmt(staged) .. ') are not the ' .. fmt(offset) .. ' this chunk follows')
+  end
+  if offset == 0 then
     redis.call('DEL', pool_key, fps_key)
   end
   if #fingerprints > 0 then

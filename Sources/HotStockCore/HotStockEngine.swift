@@ -43,7 +43,7 @@ public struct HotStockEngine: Sendable {
     public init(inventory: Inventory, cold: ColdStore? = nil, logger: Logger) {
         self.redis = inventory.redis
         self.inventory = inventory
-        self.mysql = nil
+        self.mysql = cold?.pool
         self.cold = cold
         self.logger = logger
         self.ownsPools = false

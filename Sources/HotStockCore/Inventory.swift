@@ -105,7 +105,8 @@ public final class Inventory: Sendable {
             HotStockFunction.confirm,
             sku: sku,
             order: order,
-            extra: [reacquire ? "1" : "0"]
+            extra: [reacquire ? "1" : "0"],
+            extraKeys: [keys.codeEventsKey(partition: keys.partition(of: sku))]
         )
         return Confirmation(
             hold: try RecordParsing.hold(sku: sku, order: order, fields: reply.fields),
@@ -160,14 +161,18 @@ public final class Inventory: Sendable {
         ]
     }
 
-    private func transition(_ function: String, sku: String, order: String, extra: [String]) async throws
-        -> ScriptReply
-    {
+    private func transition(
+        _ function: String,
+        sku: String,
+        order: String,
+        extra: [String],
+        extraKeys: [String] = []
+    ) async throws -> ScriptReply {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         let reply = try await call(
             function,
-            keys: holdKeys(sku: sku, order: order),
+            keys: holdKeys(sku: sku, order: order) + extraKeys,
             arguments: [sku, order, String(configuration.retentionMs), keys.prefix(of: sku)] + extra
         )
         guard reply.isOK else {

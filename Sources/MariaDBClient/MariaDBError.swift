@@ -51,5 +51,11 @@ public struct MariaDBError: Error, Sendable, Hashable, CustomStringConvertible {
         code == .connectionFailed || code == .connectionLost
     }
 
+    /// Whether the server rolled the transaction back for a lock conflict (a deadlock,
+    /// 1213, or a lock wait timeout, 1205): running it again may succeed.
+    public var isLockConflict: Bool {
+        errorNumber == 1213 || errorNumber == 1205
+    }
+
     public var description: String { "MySQL \(code): \(message)" }
 }

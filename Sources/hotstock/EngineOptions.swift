@@ -34,8 +34,8 @@ struct EngineOptions: ParsableArguments {
         if let partitions = resolvedPartitions(), !(1...10_000).contains(partitions) {
             throw ValidationError("--partitions must be in 1...10000")
         }
-        if let retention = resolvedRetentionMs(), !(1_000...2_592_000_000).contains(retention) {
-            throw ValidationError("--retention-ms must be in 1000...2592000000")
+        if let retention = resolvedRetentionMs(), !(1_000...InventoryLimits.maxRetentionMs).contains(retention) {
+            throw ValidationError("--retention-ms must be in 1000...\(InventoryLimits.maxRetentionMs)")
         }
         if let level = logLevel ?? Self.environment["HOTSTOCK_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -89,15 +89,16 @@ struct EngineOptions: ParsableArguments {
 
     /// The engine's configuration.
     func inventoryConfiguration(retryBudget: Duration) -> InventoryConfiguration {
-        InventoryConfiguration(
+        var configuration = InventoryConfiguration(
             keySpace: KeySpace(partitions: resolvedPartitions() ?? 16),
-            retentionMs: resolvedRetentionMs() ?? 86_400_000,
             retryBudget: retryBudget,
             // A malformed key only matters to the commands that seal or open codes, which
             // check it themselves (`serve`, `codes load`).
             codeSealer: (try? CodeKeyRing.fromEnvironment(ProcessInfo.processInfo.environment)).flatMap { $0 }
                 .map(CodeSealer.init(ring:))
         )
+        if let retention = resolvedRetentionMs() { configuration.retentionMs = retention }
+        return configuration
     }
 
     /// Fails with one clear line unless `HOTSTOCK_CODE_KEY` holds a valid key ring.

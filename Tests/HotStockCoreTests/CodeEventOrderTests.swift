@@ -16,13 +16,22 @@ struct CodeEventOrderTests {
         _ = try await inventory.placeHold(sku: sku, order: "o1", qty: 2)
         _ = try await inventory.confirm(sku: sku, order: "o1")
         let delivered = try await inventory.deliverCodes(sku: sku, order: "o1")
-        let stream = inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku))
-        let entries = try await inventory.redis.send("XRANGE", stream, "-", "+").array ?? []
-        let events = entries.compactMap(OutboxEvent.init(entry:)).filter { $0.sku.id == sku }
-        #expect(events.map(\.op).suffix(4) == ["codes", "hold", "confirm", "deliver"])
-        // Newest first, one commit each: the delivery, the confirm, then the load.
+        let partition = inventory.keys.partition(of: sku)
+        func events(_ stream: String) async throws -> [OutboxEvent] {
+            let entries = try await inventory.redis.send(.xrange(stream)).array ?? []
+            return entries.compactMap(OutboxEvent.init(entry:)).filter { $0.sku.id == sku }
+        }
+        let state = try await events(inventory.keys.eventsKey(partition: partition))
+        let codes = try await events(inventory.keys.codeEventsKey(partition: partition))
+        #expect(state.map(\.op).suffix(4) == ["codes", "hold", "confirm", "deliver"])
+        #expect(state.allSatisfy { $0.codes.isEmpty }, "no code in the state outbox")
+        #expect(codes.map(\.op) == ["codes", "confirm", "deliver"])
+        #expect(codes.map(\.codes.count) == [4, 2, 2])
+        // Newest first, one commit each: the delivery, the confirm, then the load; the
+        // code outbox before the state outbox.
         let applier = EventApplier(cold: cold, logger: TestEngine.logger)
-        for event in events.reversed() { try await applier.apply([event]) }
+        for event in codes.reversed() { try await applier.apply([event], carryingState: false) }
+        for event in state.reversed() { try await applier.apply([event]) }
         let rows = try await cold.pool.withConnection { connection in
             try await connection.query(
                 "SELECT sealed, order_id, delivered_at_ms, batch FROM codes WHERE sku = ?",

@@ -201,15 +201,9 @@ struct CodePoolTests {
         stored +=
             try await admin.send("HGETALL", inventory.keys.holdKey(sku: sku, order: "c1")).array?
             .compactMap(\.string) ?? []
-        let events = try await admin.send(
-            "XREVRANGE",
-            inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku)),
-            "+",
-            "-",
-            "COUNT",
-            "50"
-        )
-        stored.append("\(events)")
+        for stream in keys.outboxKeys(partition: keys.partition(of: sku)) {
+            stored.append("\(try await admin.send("XREVRANGE", stream, "+", "-", "COUNT", "50"))")
+        }
         #expect(stored.count > 40)
         for code in loaded { #expect(!stored.contains { $0.contains(code) }, "a code is in clear in Redis") }
         // The AOF on disk (appendfsync always): no code either.

@@ -8,16 +8,21 @@ import Testing
 /// pool.
 @Suite("Large code pools in bounded pieces")
 struct LargeCodePoolTests {
-    @Test func aBatchReachesTheOutboxInEntriesOfAThousandCodesAndMySQLWhole() async throws {
+    @Test func aBatchReachesTheCodeOutboxInEntriesOfAThousandCodesAndMySQLWhole() async throws {
         let inventory = try await TestEngine.inventory()
         let cold = try await TestCold.store()
         let loaded = CodePoolTests.codes(2_500, prefix: "BULK")
         let sku = try await CodePoolTests.codesSKU(inventory, codes: loaded)
-        let stream = inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku))
-        let entries = try await inventory.redis.send(.xrange(stream)).array ?? []
-        let parts = entries.compactMap(OutboxEvent.init(entry:)).filter { $0.sku.id == sku && $0.op == "codes" }
+        let partition = inventory.keys.partition(of: sku)
+        func events(_ stream: String) async throws -> [OutboxEvent] {
+            let entries = try await inventory.redis.send(.xrange(stream)).array ?? []
+            return entries.compactMap(OutboxEvent.init(entry:)).filter { $0.sku.id == sku && $0.op == "codes" }
+        }
+        let state = try await events(inventory.keys.eventsKey(partition: partition))
+        let parts = try await events(inventory.keys.codeEventsKey(partition: partition))
+        #expect(state.count == 1 && state[0].codes.isEmpty && state[0].sku.total == 2_500)
         #expect(parts.map(\.codes.count) == [1_000, 1_000, 500])
-        #expect(Set(parts.map(\.sku.version)).count == 1, "every part restates the batch's version")
+        #expect(parts.allSatisfy { $0.sku.version == state[0].sku.version }, "every part restates the load's version")
 
         let syncer = Syncer(
             redis: inventory.redis,
@@ -32,16 +37,18 @@ struct LargeCodePoolTests {
         #expect(try await cold.sku(sku)?.sku == inventory.sku(sku))
     }
 
-    @Test func readsShrinkToTheByteBudgetAndGrowBackAtMostFourfold() {
-        let sizer = OutboxReadSizer(maxEntries: 4_000, maxBytes: 1_000_000)
-        #expect(sizer.count(for: 3) == OutboxReadSizer.firstCount)
-        sizer.record(partition: 3, entries: 16, bytes: 16 * 150_000)
-        #expect(sizer.count(for: 3) == 6)
-        sizer.record(partition: 3, entries: 6, bytes: 6 * 100)
-        #expect(sizer.count(for: 3) == 24)
-        for _ in 0..<10 { sizer.record(partition: 3, entries: 24, bytes: 24 * 100) }
-        #expect(sizer.count(for: 3) == 4_000)
-        #expect(sizer.count(for: 4) == OutboxReadSizer.firstCount)
+    @Test func aReadNeverAsksForMoreEntriesThanTheByteBudgetHoldsAtTheLargestEntry() {
+        let keys = KeySpace(partitions: 8)
+        let (state, codes) = (OutboxStream.of(partition: 3, in: keys)[0], OutboxStream.of(partition: 3, in: keys)[1])
+        #expect(state.key == keys.eventsKey(partition: 3) && codes.key == keys.codeEventsKey(partition: 3))
+        let budget = SyncerConfiguration().maxBatchBytes
+        for stream in [state, codes] {
+            let count = stream.readCount(batchSize: 4_000, maxBytes: budget)
+            let largest = stream.carriesState ? OutboxStream.maxStateEntryBytes : OutboxStream.maxCodeEntryBytes
+            #expect(count >= 1 && count * largest <= budget)
+        }
+        #expect(state.readCount(batchSize: 4_000, maxBytes: budget) == 4_000)
+        #expect(codes.readCount(batchSize: 4_000, maxBytes: 1) == 1, "at least one entry, whatever the budget")
     }
 
     @Test func warmStagesABigPoolInChunksAndMovesItIntoPlaceWhole() async throws {
@@ -84,5 +91,43 @@ struct LargeCodePoolTests {
         let second = try await inventory.deliverCodes(sku: sku, order: "live").codes
         #expect(second.count == 2 && Set(second).isDisjoint(with: delivered.codes))
         await admin.shutdown()
+    }
+
+    @Test func aStagedChunkSentTwiceIsStagedOnceAndAChunkOutOfStepIsRefused() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = TestEngine.uniqueSKU("stage")
+        let staging = inventory.keys.warmStagingKeys(sku)
+        func stage(_ offset: Int, _ codes: [(String, String)]) async throws -> ScriptReply {
+            try await inventory.call(
+                HotStockFunction.warmStage,
+                keys: [staging.pool, staging.fingerprints],
+                arguments: [sku, String(offset)] + codes.flatMap { [$0.0, $0.1] }
+            )
+        }
+        let first = (0..<3).map { ("fp\($0)", "sealed\($0)") }
+        let second = [("fp3", ""), ("fp4", "sealed4")]
+        #expect(try await stage(0, first).isOK)
+        #expect(try await stage(3, second).isOK)
+        #expect(try await stage(3, second).isOK, "a retry of an applied chunk")
+        #expect(try await stage(9, [("fp9", "x")]).refusal().code == .invalidArgument)
+        let admin = try TestEngine.adminPool()
+        #expect(try await admin.send("SCARD", staging.fingerprints).int == 5)
+        #expect(try await admin.send("LLEN", staging.pool).int == 4)
+        #expect(try await stage(0, [("fpA", "sealedA")]).isOK, "offset 0 starts over")
+        #expect(try await admin.send("SCARD", staging.fingerprints).int == 1)
+        _ = try await admin.send("DEL", staging.pool, staging.fingerprints)
+        await admin.shutdown()
+    }
+
+    @Test func aWarmThatWillNotReplaceASKUStagesNothing() async throws {
+        let inventory = try await TestEngine.inventory()
+        let cold = try await TestCold.store()
+        let sku = try await CodePoolTests.codesSKU(inventory, codes: CodePoolTests.codes(1_200, prefix: "KEEP"))
+        try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
+        let report = try await Warmer(inventory: inventory, cold: cold, logger: TestEngine.logger).warm(sku: sku)
+        #expect(report.warmed.isEmpty && report.skipped == [sku])
+        let staging = inventory.keys.warmStagingKeys(sku)
+        #expect(try await inventory.redis.send(.exists(staging.pool, staging.fingerprints)).int == 0)
+        #expect(try await inventory.poolSize(sku: sku) == 1_200)
     }
 }

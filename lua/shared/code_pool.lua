@@ -2,9 +2,8 @@
 
 -- The first `qty` codes of a codes SKU's pool, for a confirm of hold `h`: reads Redis
 -- only (it notes codes_count on `h`). Returns nil for a counted SKU; for a codes SKU a
--- table of the pool entries ('FINGERPRINT SEALED') and the event fields carrying them,
--- or nil and a refusal when the pool is short (which the invariant
--- pool == available + held rules out).
+-- table of the pool entries ('FINGERPRINT SEALED'), or nil and a refusal when the pool
+-- is short (which the invariant pool == available + held rules out).
 local function codes_to_assign(ctx, s, h, qty)
   if s.kind ~= 'codes' then
     return nil
@@ -16,16 +15,17 @@ local function codes_to_assign(ctx, s, h, qty)
       .. ' codes, ' .. fmt(qty) .. ' needed')
   end
   h.codes_count = fmt(qty)
-  -- The event carries the sealed entries: MySQL can record the assignment whatever
-  -- order the syncers commit the load and this confirm in.
-  return { pool_key = pool_key, entries = entries, event = { 'codes', table.concat(entries, ',') } }
+  return { pool_key = pool_key, entries = entries }
 end
 
--- Moves the codes found by codes_to_assign from the pool to the hold, and lists the
--- order as paid but not yet delivered (`undelivered`, scored by the confirm time) until
--- its codes are first fetched.
-local function assign_codes(ctx, h, assigned)
+-- Moves the codes found by codes_to_assign from the pool to the confirmed hold `h` of
+-- SKU `s`, lists the order as paid but not yet delivered (`undelivered`, scored by the
+-- confirm time) until its codes are first fetched, and tells the code outbox: its
+-- entries carry the sealed codes, so MySQL records the assignment whatever order the
+-- syncers commit the load and this confirm in.
+local function assign_codes(ctx, s, h, assigned, extra)
   redis.call('LTRIM', assigned.pool_key, #assigned.entries, -1)
   redis.call('HSET', ctx.hold_key, 'codes', table.concat(assigned.entries, ','), 'codes_count', h.codes_count)
   redis.call('ZADD', ctx.prefix .. 'undelivered', h.final_at_ms, ctx.sku_id .. '/' .. ctx.order)
+  emit_codes(ctx.codes_key, 'confirm', ctx.sku_id, s, ctx.order, h, extra, assigned.entries)
 end

@@ -99,6 +99,18 @@ local function emit(events_key, op, sku_id, s, order, h, extra)
   redis.call('XADD', events_key, '*', unpack(append_all(entry, extra)))
 end
 
+-- Appends the sealed code entries ('FINGERPRINT SEALED') a change concerns to the
+-- partition's code outbox, in entries of at most CODES_PER_OUTBOX_ENTRY codes, each
+-- carrying the same SKU (and hold) fields as the change's event; so no entry of either
+-- outbox grows with a batch, and the syncer can bound its reads by bytes.
+local function emit_codes(codes_key, op, sku_id, s, order, h, extra, entries)
+  for first = 1, #entries, CODES_PER_OUTBOX_ENTRY do
+    local last = math.min(first + CODES_PER_OUTBOX_ENTRY - 1, #entries)
+    local part = append_all({ 'codes', table.concat(entries, ',', first, last) }, extra)
+    emit(codes_key, op, sku_id, s, order, h, part)
+  end
+end
+
 -- Writes SKU counters after a change, bumping the version.
 local function store_counters(sku_key, s)
   s.version = s.version + 1

@@ -101,7 +101,8 @@ local function settle(ctx, h, s, state, now, extra, record_extra)
 end
 
 -- Validates the arguments shared by confirm and release:
--- KEYS = sku, hold, expiry, events; ARGV = sku, order, retention_ms, prefix.
+-- KEYS = sku, hold, expiry, events (confirm: then code events); ARGV = sku, order,
+-- retention_ms, prefix.
 -- Returns a context table, or nil and a refusal reply.
 local function transition_context(keys, args)
   local bad = check_ids(args[4], 'sku', args[1], 'order', args[2])
@@ -114,7 +115,7 @@ local function transition_context(keys, args)
     return nil, bad
   end
   return {
-    sku_key = keys[1], hold_key = keys[2], expiry_key = keys[3], events_key = keys[4],
+    sku_key = keys[1], hold_key = keys[2], expiry_key = keys[3], events_key = keys[4], codes_key = keys[5],
     sku_id = args[1], order = args[2], retention = retention, prefix = args[4],
   }
 end

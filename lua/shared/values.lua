@@ -1,6 +1,9 @@
 -- Values: the clock, number formatting, argument parsing and refusals. Every other
 -- file of the library builds on these.
 
+-- The most values passed to one unpack (Lua's stack takes a few thousand at most).
+local UNPACK_CHUNK = 1000
+
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

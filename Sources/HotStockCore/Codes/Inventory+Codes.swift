@@ -77,7 +77,7 @@ extension Inventory {
         let partition = keys.partition(of: sku)
         let reply = try await call(
             HotStockFunction.loadCodes,
-            keys: [keys.skuKey(sku), keys.eventsKey(partition: partition)],
+            keys: [keys.skuKey(sku)] + keys.outboxKeys(partition: partition),
             arguments: arguments
         )
         guard reply.isOK else { throw reply.refusal() }
@@ -100,7 +100,7 @@ extension Inventory {
         let partition = keys.partition(of: sku)
         let reply = try await call(
             HotStockFunction.deliver,
-            keys: [keys.skuKey(sku), keys.holdKey(sku: sku, order: order), keys.eventsKey(partition: partition)],
+            keys: [keys.skuKey(sku), keys.holdKey(sku: sku, order: order)] + keys.outboxKeys(partition: partition),
             arguments: [sku, order, keys.prefix(of: sku)]
         )
         guard reply.isOK else {

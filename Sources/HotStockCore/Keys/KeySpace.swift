@@ -44,6 +44,16 @@ public struct KeySpace: Sendable, Hashable {
     /// `hs:{p}:events`: the partition's outbox stream.
     public func eventsKey(partition: Int) -> String { prefix(partition: partition) + "events" }
 
+    /// `hs:{p}:code-events`: the partition's code outbox: the sealed codes of loads,
+    /// assignments and deliveries, in entries of at most
+    /// ``InventoryLimits/codesPerOutboxEntry`` codes.
+    public func codeEventsKey(partition: Int) -> String { prefix(partition: partition) + "code-events" }
+
+    /// Both outbox streams of a partition: the state events, then the code events.
+    public func outboxKeys(partition: Int) -> [String] {
+        [eventsKey(partition: partition), codeEventsKey(partition: partition)]
+    }
+
     /// `hs:{p}:pool:<sku>`: a codes SKU's pool of sealed codes not yet assigned.
     public func poolKey(_ sku: String) -> String { prefix(of: sku) + "pool:" + sku }
 

@@ -62,7 +62,7 @@ public struct SKUUpdate: Sendable, Equatable {
     /// refuses.
     static func decimal(_ value: Double) -> String {
         guard value.isFinite, value > 0, value < 1e15 else { return "0" }
-        if value == value.rounded(), value < 1e15 { return String(Int64(value)) }
+        if value == value.rounded() { return String(Int64(value)) }
         var text = String(value)
         if text.contains("e") {
             // Scientific notation: spell it out with enough fraction digits.

@@ -27,14 +27,27 @@ public final class EventApplier: Sendable {
     /// How many version regressions this applier has seen.
     public var regressionsSeen: Int { regressionCount.load(ordering: .relaxed) }
 
-    /// Applies `events` (any order, any partitions) in one transaction.
-    public func apply(_ events: [OutboxEvent]) async throws {
+    /// Applies `events` (any order, any partitions) in one transaction. Events of the
+    /// code outbox (`carryingState` false) record codes only: they restate the version
+    /// of the change they belong to, and are checked for regressions like any other.
+    public func apply(_ events: [OutboxEvent], carryingState: Bool = true) async throws {
         guard !events.isEmpty else { return }
         let ordered = events.sorted { $0.id < $1.id }
         let cached = known.withLock { $0 }
-        let outcome = try await cold.pool.withConnection { connection in
-            try await connection.transaction { connection in
-                try Self.write(ordered, cached: cached, on: connection)
+        var attempt = 1
+        let outcome: Outcome
+        while true {
+            do {
+                outcome = try await cold.pool.withConnection { connection in
+                    try await connection.transaction { connection in
+                        try Self.write(ordered, carryingState: carryingState, cached: cached, on: connection)
+                    }
+                }
+                break
+            } catch let error as MariaDBError where error.isLockConflict && attempt < Self.lockConflictAttempts {
+                // Another syncer wrote the same rows in another order; the batch is idempotent.
+                logger.debug("MySQL lock conflict; applying the batch again", metadata: ["attempt": "\(attempt)"])
+                attempt += 1
             }
         }
         known.withLock { known in
@@ -56,6 +69,9 @@ public final class EventApplier: Sendable {
         }
     }
 
+    /// How often a batch is tried when MySQL rolls it back for a lock conflict.
+    private static let lockConflictAttempts = 5
+
     private struct Regression: Sendable {
         var sku: String
         var id: StreamID
@@ -70,6 +86,7 @@ public final class EventApplier: Sendable {
 
     private static func write(
         _ events: [OutboxEvent],
+        carryingState: Bool,
         cached: [String: (version: Int64, id: StreamID?)],
         on connection: isolated MariaDBConnection
     ) throws -> Outcome {
@@ -87,21 +104,21 @@ public final class EventApplier: Sendable {
             let stored = newest[id]!
             if event.sku.version <= stored.version {
                 // `warm` restates the version MySQL gave it, `deliver` (codes fetched) does
-                // not change the SKU, and a batch's later `codes` entries restate its first
-                // one's version: equal by construction, not a regression.
+                // not change the SKU, and a code-outbox entry restates the version of the
+                // change it belongs to: equal by construction, not a regression.
                 let restates =
                     event.op == "warm"
-                    || (["deliver", "codes"].contains(event.op) && event.sku.version == stored.version)
+                    || ((event.op == "deliver" || !carryingState) && event.sku.version == stored.version)
                 if !restates, let storedID = stored.id, event.id > storedID {
                     regressions.append(
                         Regression(sku: id, id: event.id, version: event.sku.version, stored: stored.version)
                     )
                 }
-            } else {
+            } else if carryingState {
                 newest[id] = (event.sku.version, event.id)
                 latestSKU[id] = event
             }
-            if let hold = event.hold {
+            if carryingState, let hold = event.hold {
                 let key = hold.sku + "/" + hold.order
                 if hold.version >= latestHold[key]?.version ?? .min { latestHold[key] = hold }
             }

@@ -20,8 +20,7 @@ public struct OutboxBacklog: Sendable, Equatable {
         group: String = SyncerConfiguration().group
     ) async throws -> OutboxBacklog {
         var backlog = OutboxBacklog()
-        for partition in 0..<keys.partitions {
-            let key = keys.eventsKey(partition: partition)
+        for key in (0..<keys.partitions).flatMap(keys.outboxKeys(partition:)) {
             let groups: RedisReply
             do {
                 groups = try await redis.send(.xinfoGroups(key))

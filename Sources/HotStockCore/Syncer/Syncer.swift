@@ -21,8 +21,7 @@ public final class Syncer: Service, Sendable {
     private let logger: Logger
     private let appliedCounter = Counter(label: "hotstock_syncer_applied_events_total")
     private let errorCounter = Counter(label: "hotstock_syncer_errors_total")
-    private let preparedPartitions = Mutex<Set<Int>>([])
-    private let readSizer: OutboxReadSizer
+    private let preparedStreams = Mutex<Set<String>>([])
     private let outboxLength = Gauge(label: "hotstock_outbox_length")
     private let outboxOldestAge = Gauge(label: "hotstock_outbox_oldest_unsynced_age_ms")
 
@@ -37,7 +36,6 @@ public final class Syncer: Service, Sendable {
         self.redis = redis
         self.keys = keys
         self.applier = EventApplier(cold: cold, logger: logger)
-        self.readSizer = OutboxReadSizer(maxEntries: configuration.batchSize, maxBytes: configuration.maxBatchBytes)
         self.configuration = configuration
         self.logger = logger
     }
@@ -116,11 +114,12 @@ public final class Syncer: Service, Sendable {
         var length: Int64 = 0
         var oldest: Int64 = 0
         for partition in 0..<keys.partitions {
-            let key = keys.eventsKey(partition: partition)
-            length += try await redis.send(.xlen(key)).int ?? 0
-            let first = try await redis.send(.xrange(key, count: 1))
-            if let id = first.array?.first?.array?.first?.string.flatMap(StreamID.init) {
-                oldest = max(oldest, now - Int64(id.milliseconds))
+            for key in keys.outboxKeys(partition: partition) {
+                length += try await redis.send(.xlen(key)).int ?? 0
+                let first = try await redis.send(.xrange(key, count: 1))
+                if let id = first.array?.first?.array?.first?.string.flatMap(StreamID.init) {
+                    oldest = max(oldest, now - Int64(id.milliseconds))
+                }
             }
         }
         outboxLength.record(length)
@@ -129,18 +128,21 @@ public final class Syncer: Service, Sendable {
 
     // MARK: One partition
 
-    /// Applies one batch of a partition: this consumer's pending entries first (a
-    /// previous attempt that failed), else new ones. Returns how many it applied.
+    /// Applies one batch of each of a partition's streams: this consumer's pending
+    /// entries first (a previous attempt that failed), else new ones. Returns how many
+    /// it applied.
     private func syncPartition(_ partition: Int) async throws -> Int {
-        try await ensureGroup(partition)
-        var entries = try await read(partition, from: "0")
-        if entries.isEmpty { entries = try await read(partition, from: ">") }
-        guard !entries.isEmpty else { return 0 }
-        return try await applyAndAcknowledge(partition, entries)
+        var applied = 0
+        for stream in OutboxStream.of(partition: partition, in: keys) {
+            try await ensureGroup(stream)
+            var entries = try await read(stream, from: "0")
+            if entries.isEmpty { entries = try await read(stream, from: ">") }
+            if !entries.isEmpty { applied += try await applyAndAcknowledge(stream, entries) }
+        }
+        return applied
     }
 
-    private func applyAndAcknowledge(_ partition: Int, _ entries: [RedisReply]) async throws -> Int {
-        let key = keys.eventsKey(partition: partition)
+    private func applyAndAcknowledge(_ stream: OutboxStream, _ entries: [RedisReply]) async throws -> Int {
         var ids: [String] = []
         var events: [OutboxEvent] = []
         for entry in entries {
@@ -151,90 +153,91 @@ public final class Syncer: Service, Sendable {
             } else {
                 logger.warning(
                     "skipping an unreadable outbox entry",
-                    metadata: ["partition": "\(partition)", "id": "\(id)"]
+                    metadata: ["stream": "\(stream.key)", "id": "\(id)"]
                 )
             }
         }
-        try await applier.apply(events)
+        try await applier.apply(events, carryingState: stream.carriesState)
         if configuration.faultPoint == .afterCommitBeforeAck { throw SyncerFault() }
-        _ = try await redis.send(.xack(key, group: configuration.group, ids: ids))
+        _ = try await redis.send(.xack(stream.key, group: configuration.group, ids: ids))
         appliedCounter.increment(by: events.count)
-        if configuration.trimOutbox { try await trim(partition) }
+        if configuration.trimOutbox { try await trim(stream) }
         return ids.count
     }
 
-    private func read(_ partition: Int, from id: String) async throws -> [RedisReply] {
+    private func readCount(_ stream: OutboxStream) -> Int {
+        stream.readCount(batchSize: configuration.batchSize, maxBytes: configuration.maxBatchBytes)
+    }
+
+    private func read(_ stream: OutboxStream, from id: String) async throws -> [RedisReply] {
         do {
-            return try await readOnce(partition, from: id)
+            return try await readOnce(stream, from: id)
         } catch let error as RedisError where error.message.hasPrefix("NOGROUP") {
             // The stream and its group are gone (Redis lost its data): make them again.
-            preparedPartitions.withLock { _ = $0.remove(partition) }
-            try await ensureGroup(partition)
-            return try await readOnce(partition, from: id)
+            preparedStreams.withLock { _ = $0.remove(stream.key) }
+            try await ensureGroup(stream)
+            return try await readOnce(stream, from: id)
         }
     }
 
-    private func readOnce(_ partition: Int, from id: String) async throws -> [RedisReply] {
+    private func readOnce(_ stream: OutboxStream, from id: String) async throws -> [RedisReply] {
         let reply = try await redis.send(
             .xreadgroup(
-                keys.eventsKey(partition: partition),
+                stream.key,
                 group: configuration.group,
                 consumer: configuration.consumer,
-                count: readSizer.count(for: partition),
+                count: readCount(stream),
                 from: id
             )
         )
         // [[key, [entries...]]] or null
-        let entries = reply.array?.first?.array?.last?.array ?? []
-        readSizer.record(partition: partition, entries: entries.count, bytes: reply.byteCount)
-        return entries
+        return reply.array?.first?.array?.last?.array ?? []
     }
 
-    /// Takes over entries another consumer left pending longer than `claimMinIdle`,
-    /// and applies them. Returns how many it took over.
+    /// Takes over entries another consumer left pending longer than `claimMinIdle` in
+    /// a partition's streams, and applies them. Returns how many it took over.
     private func claim(_ partition: Int) async throws -> Int {
-        preparedPartitions.withLock { _ = $0.remove(partition) }
-        try await ensureGroup(partition)
-        let key = keys.eventsKey(partition: partition)
-        let minIdle = configuration.claimMinIdle.wholeMilliseconds
-        var cursor = "0-0"
         var claimed = 0
-        repeat {
-            let reply = try await redis.send(
-                .xautoclaim(
-                    key,
-                    group: configuration.group,
-                    consumer: configuration.consumer,
-                    minIdleMs: minIdle,
-                    start: cursor,
-                    count: readSizer.count(for: partition)
+        for stream in OutboxStream.of(partition: partition, in: keys) {
+            preparedStreams.withLock { _ = $0.remove(stream.key) }
+            try await ensureGroup(stream)
+            let minIdle = configuration.claimMinIdle.wholeMilliseconds
+            var cursor = "0-0"
+            repeat {
+                let reply = try await redis.send(
+                    .xautoclaim(
+                        stream.key,
+                        group: configuration.group,
+                        consumer: configuration.consumer,
+                        minIdleMs: minIdle,
+                        start: cursor,
+                        count: readCount(stream)
+                    )
                 )
-            )
-            guard let parts = reply.array, parts.count >= 2 else { break }
-            cursor = parts[0].string ?? "0-0"
-            let entries = parts[1].array ?? []
-            readSizer.record(partition: partition, entries: entries.count, bytes: reply.byteCount)
-            if !entries.isEmpty {
-                logger.warning(
-                    "took over outbox entries from a syncer presumed dead",
-                    metadata: ["partition": "\(partition)", "count": "\(entries.count)"]
-                )
-                claimed += try await applyAndAcknowledge(partition, entries)
-            }
-        } while cursor != "0-0"
+                guard let parts = reply.array, parts.count >= 2 else { break }
+                cursor = parts[0].string ?? "0-0"
+                let entries = parts[1].array ?? []
+                if !entries.isEmpty {
+                    logger.warning(
+                        "took over outbox entries from a syncer presumed dead",
+                        metadata: ["stream": "\(stream.key)", "count": "\(entries.count)"]
+                    )
+                    claimed += try await applyAndAcknowledge(stream, entries)
+                }
+            } while cursor != "0-0"
+        }
         return claimed
     }
 
     /// Trims the stream below its oldest pending entry, or below everything delivered
     /// when nothing is pending. Entries never delivered are always kept.
-    private func trim(_ partition: Int) async throws {
-        let key = keys.eventsKey(partition: partition)
-        let summary = try await redis.send(.xpending(key, group: configuration.group))
+    private func trim(_ stream: OutboxStream) async throws {
+        let summary = try await redis.send(.xpending(stream.key, group: configuration.group))
         let minimum: StreamID?
         if let parts = summary.array, let count = parts.first?.int, count > 0 {
             minimum = parts[1].string.flatMap(StreamID.init)
         } else {
-            let groups = try await redis.send(.xinfoGroups(key))
+            let groups = try await redis.send(.xinfoGroups(stream.key))
             let ours = (groups.array ?? []).compactMap { group -> StreamID? in
                 let values = group.fieldMap
                 guard values["name"]?.string == configuration.group else { return nil }
@@ -243,18 +246,18 @@ public final class Syncer: Service, Sendable {
             minimum = ours.first
         }
         if let minimum {
-            _ = try await redis.send(.xtrim(key, minID: minimum.description))
+            _ = try await redis.send(.xtrim(stream.key, minID: minimum.description))
         }
     }
 
-    private func ensureGroup(_ partition: Int) async throws {
-        if preparedPartitions.withLock({ $0.contains(partition) }) { return }
+    private func ensureGroup(_ stream: OutboxStream) async throws {
+        if preparedStreams.withLock({ $0.contains(stream.key) }) { return }
         do {
-            _ = try await redis.send(.xgroupCreate(keys.eventsKey(partition: partition), group: configuration.group))
+            _ = try await redis.send(.xgroupCreate(stream.key, group: configuration.group))
         } catch {
             // BUSYGROUP: the group exists already.
             guard error.code == .replyError && error.message.hasPrefix("BUSYGROUP") else { throw error }
         }
-        preparedPartitions.withLock { _ = $0.insert(partition) }
+        preparedStreams.withLock { _ = $0.insert(stream.key) }
     }
 }

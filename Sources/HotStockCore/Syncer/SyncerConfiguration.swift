@@ -14,8 +14,8 @@ public struct SyncerConfiguration: Sendable {
     public var consumer: String
     /// Most entries read from one partition per round.
     public var batchSize: Int
-    /// About the most bytes read from one partition per round: entries of code batches
-    /// are large, so the syncer lowers its reads' `COUNT` to stay near this.
+    /// The most bytes one read of an outbox stream may bring: a read asks for no more
+    /// entries than fit at the stream's largest possible entry (see `OutboxStream`).
     public var maxBatchBytes: Int
     /// The pause when a round found nothing to do.
     public var idleWait: Duration

@@ -90,7 +90,10 @@ public struct Warmer: Sendable {
         if sku.kind == .codes { configPairs += ["kind", SKUKind.codes.rawValue] }
         let codes = sku.kind == .codes ? try await cold.codes(sku: sku.id) : []
         let staging = keys.warmStagingKeys(sku.id)
-        if sku.kind == .codes { try await stage(codes, of: sku.id, into: staging) }
+        // Staged only for a SKU this warm will write: a refused one would leave the copy
+        // behind for an hour.
+        let present = try await inventory.redis.send(.exists(keys.skuKey(sku.id))).int ?? 0
+        if sku.kind == .codes, force || present == 0 { try await stage(codes, of: sku.id, into: staging) }
         let restored = Set(holds.map(\.order))
         let holdCodes = codes.filter { $0.order.map(restored.contains) ?? false }
         var arguments = [
@@ -119,7 +122,11 @@ public struct Warmer: Sendable {
                 arguments: arguments
             )
         )
-        guard reply.isOK else { throw reply.refusal() }
+        guard reply.isOK else {
+            // A refused warm keeps nothing it staged.
+            _ = try? await inventory.redis.send(.del([staging.pool, staging.fingerprints]))
+            throw reply.refusal()
+        }
         let result = (live: Int(try reply.requireInt("live")), expired: Int(try reply.requireInt("expired")))
         logger.info(
             "warmed SKU",
@@ -141,7 +148,7 @@ public struct Warmer: Sendable {
         var first = 0
         repeat {
             let chunk = codes[first..<min(first + InventoryLimits.maxWarmStageCodes, codes.count)]
-            var arguments = [sku, first == 0 ? "1" : "0"]
+            var arguments = [sku, String(first)]
             for code in chunk { arguments += [code.fingerprint, code.order == nil ? code.sealed : ""] }
             let reply = try await inventory.call(
                 HotStockFunction.warmStage,

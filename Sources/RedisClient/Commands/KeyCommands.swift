@@ -1,4 +1,14 @@
 extension RedisCommand {
+    /// `EXISTS key...`: how many of the keys exist.
+    public static func exists(_ keys: String...) -> RedisCommand {
+        RedisCommand("EXISTS", keys, keys: keys)
+    }
+
+    /// `DEL key...`.
+    public static func del(_ keys: [String]) -> RedisCommand {
+        RedisCommand("DEL", keys, keys: keys)
+    }
+
     /// `GET key`.
     public static func get(_ key: String) -> RedisCommand {
         RedisCommand("GET", [key], keys: [key])

@@ -5,8 +5,9 @@ import NIOCore
 /// touches.
 ///
 /// The typed constructors in `Commands/` (``xlen(_:)``, ``hmget(_:fields:)``,
-/// ``fcall(_:keys:arguments:)``, ...) fill ``keysAffected`` themselves; routing by key
-/// (a Redis Cluster's hash slots) reads it and never the arguments.
+/// ``fcall(_:keys:arguments:)``, ...) fill ``keysAffected`` themselves, so a command's
+/// node can be derived from it alone: routing by key (a Redis Cluster's hash slots)
+/// needs no knowledge of each command's argument layout.
 public struct RedisCommand: Sendable, Hashable {
     /// The command name followed by its arguments, e.g. `["HGETALL", "hs:{07}:sku:card-50"]`.
     public var arguments: [String]

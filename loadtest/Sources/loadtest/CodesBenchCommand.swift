@@ -48,8 +48,8 @@ struct CodesBenchCommand: AsyncParsableCommand {
         let codesSKU = "cb-\(run)"
         _ = try await inventory.setSKU(codesSKU, SKUUpdate(kind: .codes))
         let memoryBefore = try await usedMemory(admin ?? pool)
-        let events = inventory.keys.eventsKey(partition: inventory.keys.partition(of: codesSKU))
-        let streamBefore = try await streamMemory(admin ?? pool, events)
+        let streams = inventory.keys.outboxKeys(partition: inventory.keys.partition(of: codesSKU))
+        let streamBefore = try await streamMemory(admin ?? pool, streams)
         let loadStarted = ContinuousClock.now
         for first in stride(from: 0, to: codes, by: InventoryLimits.maxCodesPerBatch) {
             let batch = (first..<min(first + InventoryLimits.maxCodesPerBatch, codes)).map { "BENCH-CODE-\(run)-\($0)" }
@@ -58,7 +58,7 @@ struct CodesBenchCommand: AsyncParsableCommand {
         let loadSeconds = seconds(since: loadStarted)
         let pooledBytes =
             try await usedMemory(admin ?? pool) - memoryBefore
-            - (try await streamMemory(admin ?? pool, events) - streamBefore)
+            - (try await streamMemory(admin ?? pool, streams) - streamBefore)
         print(
             String(
                 format: "codes_loaded_per_s %.0f  (%d codes of about 24 characters, batches of 10000)",
@@ -134,8 +134,11 @@ struct CodesBenchCommand: AsyncParsableCommand {
         return line.flatMap { Int64($0.dropFirst("used_memory:".count)) } ?? 0
     }
 
-    private func streamMemory(_ redis: RedisConnectionPool, _ key: String) async throws -> Int64 {
-        (try? await redis.send("MEMORY", "USAGE", key, "SAMPLES", "0").int) ?? 0
+    /// The bytes of the outbox streams `keys`.
+    private func streamMemory(_ redis: RedisConnectionPool, _ keys: [String]) async throws -> Int64 {
+        var bytes: Int64 = 0
+        for key in keys { bytes += (try? await redis.send(.memoryUsage(key)).int) ?? 0 }
+        return bytes
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {
