@@ -18,6 +18,16 @@
 -- final holds come back with what is left of their idempotency retention.
 local HOLD_STATES = { held = true, confirmed = true, released = true, expired = true }
 
+-- The record of hold `h` as read from the arguments (numbers), as the scripts store it.
+local function warm_record(h, coded)
+  return {
+    qty = fmt(h.qty), buyer = h.buyer ~= '' and h.buyer or nil, state = h.state,
+    expires_at_ms = fmt(h.expires_at_ms), created_at_ms = fmt(h.created_at_ms),
+    final_at_ms = h.final_at_ms and fmt(h.final_at_ms) or nil, version = fmt(h.version),
+    coded = coded and '1' or nil,
+  }
+end
+
 local function warm(keys, args)
   local sku_key, expiry_key, events_key, staged_pool, staged_fps = keys[1], keys[2], keys[3], keys[4], keys[5]
   local sku_id, prefix = args[1], args[2]
@@ -154,34 +164,20 @@ local function warm(keys, args)
     end
     local keep_ms = h.final_at_ms and (retention - (now - h.final_at_ms)) or 0
     if h.state == 'held' or keep_ms > 0 then
-      local fields = { 'qty', fmt(h.qty), 'state', h.state, 'expires_at_ms', fmt(h.expires_at_ms),
-        'created_at_ms', fmt(h.created_at_ms), 'version', fmt(h.version) }
-      if h.buyer ~= '' then
-        fields[#fields + 1] = 'buyer'
-        fields[#fields + 1] = h.buyer
-      end
-      if h.final_at_ms then
-        fields[#fields + 1] = 'final_at_ms'
-        fields[#fields + 1] = fmt(h.final_at_ms)
-      end
+      local record = warm_record(h, s.kind == 'codes')
       local assigned = by_order[h.order]
-      if s.kind == 'codes' then
-        fields[#fields + 1] = 'coded'
-        fields[#fields + 1] = '1'
-      end
+      local codes = nil
       if s.kind == 'codes' and h.state == 'confirmed' and assigned then
-        for _, v in ipairs({ 'codes', table.concat(assigned.entries, ','), 'codes_count', fmt(#assigned.entries) }) do
-          fields[#fields + 1] = v
-        end
+        codes = { 'codes', table.concat(assigned.entries, ',') }
+        record.codes_count = fmt(#assigned.entries)
         if assigned.delivered ~= '' then
-          fields[#fields + 1] = 'first_delivered_at_ms'
-          fields[#fields + 1] = assigned.delivered
+          record.first_delivered_at_ms = assigned.delivered
         else
           redis.call('ZADD', prefix .. 'undelivered', h.final_at_ms, member)
         end
       end
       redis.call('DEL', hold_key)
-      redis.call('HSET', hold_key, unpack(fields))
+      redis.call('HSET', hold_key, unpack(append_all(append_fields({}, record, HOLD_FIELDS), codes)))
       if h.state == 'held' then
         redis.call('ZADD', expiry_key, h.expires_at_ms, member)
         live = live + 1
@@ -204,12 +200,7 @@ local function warm(keys, args)
     s.held = s.held - h.qty
     s.available = s.available + h.qty
     s.version = s.version + 1
-    local fields = { qty = fmt(h.qty), state = 'expired', expires_at_ms = fmt(h.expires_at_ms),
-      created_at_ms = fmt(h.created_at_ms), final_at_ms = fmt(h.final_at_ms), version = fmt(h.version) }
-    if h.buyer ~= '' then
-      fields.buyer = h.buyer
-    end
-    emit(events_key, 'expire', sku_id, s, h.order, fields)
+    emit(events_key, 'expire', sku_id, s, h.order, warm_record(h, false))
   end
   redis.call('HSET', sku_key, 'total', fmt(s.total), 'available', fmt(s.available), 'held', fmt(s.held),
     'sold', fmt(s.sold), 'version', fmt(s.version))

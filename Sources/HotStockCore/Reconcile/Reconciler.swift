@@ -173,34 +173,36 @@ public struct Reconciler: Sendable {
     }
 
     static func differences(_ hot: SKU, _ stored: SKU) -> [Drift] {
-        let fields: [(String, String, String)] = [
-            ("total", "\(hot.total)", "\(stored.total)"), ("available", "\(hot.available)", "\(stored.available)"),
-            ("held", "\(hot.held)", "\(stored.held)"), ("sold", "\(hot.sold)", "\(stored.sold)"),
-            ("version", "\(hot.version)", "\(stored.version)"),
-            ("per_buyer_limit", text(hot.config.perBuyerLimit), text(stored.config.perBuyerLimit)),
-            ("opens_at_ms", text(hot.config.opensAtMs), text(stored.config.opensAtMs)),
-            ("release_rate", text(hot.config.releaseRate), text(stored.config.releaseRate)),
-            ("release_burst", text(hot.config.releaseBurst), text(stored.config.releaseBurst)),
-            ("default_ttl_ms", text(hot.config.defaultTTLMs), text(stored.config.defaultTTLMs)),
-            ("max_qty", text(hot.config.maxQty), text(stored.config.maxQty)),
-            ("kind", hot.kind.rawValue, stored.kind.rawValue),
+        let fields: [(SKUField, String, String)] = [
+            (.total, "\(hot.total)", "\(stored.total)"), (.available, "\(hot.available)", "\(stored.available)"),
+            (.held, "\(hot.held)", "\(stored.held)"), (.sold, "\(hot.sold)", "\(stored.sold)"),
+            (.version, "\(hot.version)", "\(stored.version)"),
+            (.perBuyerLimit, text(hot.config.perBuyerLimit), text(stored.config.perBuyerLimit)),
+            (.opensAtMs, text(hot.config.opensAtMs), text(stored.config.opensAtMs)),
+            (.releaseRate, text(hot.config.releaseRate), text(stored.config.releaseRate)),
+            (.releaseBurst, text(hot.config.releaseBurst), text(stored.config.releaseBurst)),
+            (.defaultTTLMs, text(hot.config.defaultTTLMs), text(stored.config.defaultTTLMs)),
+            (.maxQty, text(hot.config.maxQty), text(stored.config.maxQty)),
+            (.kind, hot.kind.rawValue, stored.kind.rawValue),
         ]
         return fields.filter { $0.1 != $0.2 }.map {
-            Drift(kind: "sku", id: hot.id, field: $0.0, redis: $0.1, mysql: $0.2)
+            Drift(kind: "sku", id: hot.id, field: $0.0.rawValue, redis: $0.1, mysql: $0.2)
         }
     }
 
     static func differences(_ hot: Hold, _ stored: Hold) -> [Drift] {
-        let fields: [(String, String, String)] = [
-            ("qty", "\(hot.qty)", "\(stored.qty)"), ("buyer", text(hot.buyer), text(stored.buyer)),
-            ("state", hot.state.rawValue, stored.state.rawValue),
-            ("expires_at_ms", "\(hot.expiresAtMs)", "\(stored.expiresAtMs)"),
-            ("created_at_ms", "\(hot.createdAtMs)", "\(stored.createdAtMs)"),
-            ("final_at_ms", text(hot.finalAtMs), text(stored.finalAtMs)),
-            ("version", "\(hot.version)", "\(stored.version)"),
+        let fields: [(HoldField, String, String)] = [
+            (.qty, "\(hot.qty)", "\(stored.qty)"), (.buyer, text(hot.buyer), text(stored.buyer)),
+            (.state, hot.state.rawValue, stored.state.rawValue),
+            (.expiresAtMs, "\(hot.expiresAtMs)", "\(stored.expiresAtMs)"),
+            (.createdAtMs, "\(hot.createdAtMs)", "\(stored.createdAtMs)"),
+            (.finalAtMs, text(hot.finalAtMs), text(stored.finalAtMs)),
+            (.version, "\(hot.version)", "\(stored.version)"),
         ]
         let id = "\(hot.sku)/\(hot.order)"
-        return fields.filter { $0.1 != $0.2 }.map { Drift(kind: "hold", id: id, field: $0.0, redis: $0.1, mysql: $0.2) }
+        return fields.filter { $0.1 != $0.2 }.map {
+            Drift(kind: "hold", id: id, field: $0.0.rawValue, redis: $0.1, mysql: $0.2)
+        }
     }
 
     private static func text<V>(_ value: V?) -> String { value.map { "\($0)" } ?? "-" }

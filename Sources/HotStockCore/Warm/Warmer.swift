@@ -81,13 +81,16 @@ public struct Warmer: Sendable {
         }
 
         var configPairs: [String] = []
-        if let value = sku.config.perBuyerLimit { configPairs += ["per_buyer_limit", String(value)] }
-        if let value = sku.config.opensAtMs { configPairs += ["opens_at_ms", String(value)] }
-        if let value = sku.config.releaseRate { configPairs += ["release_rate", SKUUpdate.decimal(value)] }
-        if let value = sku.config.releaseBurst { configPairs += ["release_burst", String(value)] }
-        if let value = sku.config.defaultTTLMs { configPairs += ["default_ttl_ms", String(value)] }
-        if let value = sku.config.maxQty { configPairs += ["max_qty", String(value)] }
-        if sku.kind == .codes { configPairs += ["kind", SKUKind.codes.rawValue] }
+        func add(_ field: SKUField, _ value: String?) {
+            if let value { configPairs += [field.rawValue, value] }
+        }
+        add(.perBuyerLimit, sku.config.perBuyerLimit.map(String.init))
+        add(.opensAtMs, sku.config.opensAtMs.map(String.init))
+        add(.releaseRate, sku.config.releaseRate.map(SKUUpdate.decimal))
+        add(.releaseBurst, sku.config.releaseBurst.map(String.init))
+        add(.defaultTTLMs, sku.config.defaultTTLMs.map(String.init))
+        add(.maxQty, sku.config.maxQty.map(String.init))
+        add(.kind, sku.kind == .codes ? SKUKind.codes.rawValue : nil)
         let codes = sku.kind == .codes ? try await cold.codes(sku: sku.id) : []
         let staging = keys.warmStagingKeys(sku.id)
         // Staged only for a SKU this warm will write: a refused one would leave the copy

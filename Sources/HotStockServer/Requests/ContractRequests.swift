@@ -6,9 +6,9 @@ enum ContractRequests {
     /// `PUT /v1/skus/{sku}`: `total` (required for a counted SKU, refused for a codes
     /// one: the script knows which the SKU is), `kind`, and config fields.
     static func skuUpdate(_ body: RequestBody) throws(InventoryError) -> SKUUpdate {
-        try body.allowOnly(Set(["total"] + SKUField.config.map(\.rawValue)))
+        try body.allowOnly(Set(([.total] + SKUField.config).map(\.rawValue)))
         var update = SKUUpdate()
-        if let kind = try body.string("kind") {
+        if let kind = try body.string(SKUField.kind.rawValue) {
             guard let known = SKUKind(rawValue: kind) else {
                 throw InventoryError(.invalidArgument, "kind must be \"counted\" or \"codes\"")
             }
@@ -32,15 +32,16 @@ enum ContractRequests {
     }
 
     static func hold(_ body: RequestBody) throws(InventoryError) -> HoldRequest {
-        try body.allowOnly(["qty", "buyer", "ttl_ms"])
+        let buyerField = HoldField.buyer.rawValue
+        try body.allowOnly([HoldField.qty.rawValue, buyerField, "ttl_ms"])
         let qty = try body.integer(HoldField.qty.rawValue) ?? 1
         let buyer: String?
-        if case .null = body.fields["buyer"] {
+        if case .null = body.fields[buyerField] {
             buyer = nil
         } else {
-            buyer = try body.string("buyer")
+            buyer = try body.string(buyerField)
         }
-        if let buyer { try Identifier.validate(buyer, field: "buyer") }
+        if let buyer { try Identifier.validate(buyer, field: buyerField) }
         let ttl = try body.integer("ttl_ms")
         return HoldRequest(qty: qty, buyer: buyer, ttlMs: ttl)
     }
