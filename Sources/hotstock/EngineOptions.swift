@@ -87,6 +87,17 @@ struct EngineOptions: ParsableArguments {
         )
     }
 
+    /// The engine of a long-running process (`serve`, `sweep`): logs at info, retries
+    /// an unreachable Redis for 2 s per operation; a misconfiguration prints one line and
+    /// exits with its status.
+    func makeServiceEngine(label: String, cold: Bool) throws -> HotStockEngine {
+        do {
+            return try makeEngine(label: label, defaultLevel: .info, retryBudget: .seconds(2), cold: cold)
+        } catch {
+            throw try ExitStatus.reporting(error).exitCode
+        }
+    }
+
     /// The engine's configuration.
     func inventoryConfiguration(retryBudget: Duration) -> InventoryConfiguration {
         var configuration = InventoryConfiguration(

@@ -64,17 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let hotstock: HotStockEngine
-        do {
-            hotstock = try engine.makeEngine(
-                label: "hotstock",
-                defaultLevel: .info,
-                retryBudget: .seconds(2),
-                cold: !noSyncer
-            )
-        } catch {
-            throw try ExitStatus.reporting(error).exitCode
-        }
+        let hotstock = try engine.makeServiceEngine(label: "hotstock", cold: !noSyncer)
         let logger = hotstock.logger
         do {
             try await hotstock.inventory.prepare()

@@ -45,17 +45,7 @@ struct SweepCommand: AsyncParsableCommand {
             }
             return
         }
-        let hotstock: HotStockEngine
-        do {
-            hotstock = try engine.makeEngine(
-                label: "hotstock.sweep",
-                defaultLevel: .info,
-                retryBudget: .seconds(2),
-                cold: false
-            )
-        } catch {
-            throw try ExitStatus.reporting(error).exitCode
-        }
+        let hotstock = try engine.makeServiceEngine(label: "hotstock.sweep", cold: false)
         let logger = hotstock.logger
         let sweeper = Sweeper(inventory: hotstock.inventory, configuration: configuration, logger: logger)
         // The pool first: a group stops its services in reverse order, so it closes last.
