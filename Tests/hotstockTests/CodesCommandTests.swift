@@ -50,6 +50,11 @@ struct CodesCommandTests {
     }
 
     @Test func codesShowPrintsAConfirmedOrdersCodesTheSameEveryTime() throws {
+        // An order Redis does not hold is looked up in MySQL: its schema must be there.
+        let admin =
+            ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_ADMIN_URL"]
+            ?? "mysql://hotstock_admin:hotstock-dev@127.0.0.1:13307/hotstock"
+        #expect(try CommandLineTests.hotstock("migrate", "--mysql-url", admin).status == 0)
         let sku = CommandLineTests.uniqueSKU()
         #expect(try CommandLineTests.hotstock("stock", "set", sku, "--kind", "codes").status == 0)
         let file = FileManager.default.temporaryDirectory.appending(path: "codes-\(UUID().uuidString).txt")
