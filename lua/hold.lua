@@ -3,6 +3,13 @@
 -- ARGV: sku, order, qty, buyer ('' for none), ttl_ms ('' for the SKU's default), key prefix
 -- Idempotent by (sku, order): the same request again answers the existing hold with
 -- created=0; a different qty or buyer is idempotency_conflict.
+-- The hot path of a flash sale, so it is lean: it reads the SKU fields the decision
+-- needs in one HMGET (the whole SKU only when a sale rule beyond stock applies), looks
+-- for an existing hold with EXISTS, writes the SKU counters, the hold and the expiry
+-- index once each, and appends a small event (counters and the hold, no config).
+local HOLD_SKU_FIELDS = { 'available', 'held', 'sold', 'version', 'total', 'per_buyer_limit', 'opens_at_ms',
+  'release_rate', 'default_ttl_ms', 'max_qty', 'kind' }
+
 local function hold(keys, args)
   local sku_key, hold_key, expiry_key, events_key = keys[1], keys[2], keys[3], keys[4]
   local sku_id, order, qty_arg, buyer, ttl_arg, prefix = args[1], args[2], args[3], args[4], args[5], args[6]
@@ -22,42 +29,60 @@ local function hold(keys, args)
     end
   end
 
-  local s, missing = require_sku(sku_key, sku_id)
-  if not s then
-    return missing
+  local v = redis.call('HMGET', sku_key, unpack(HOLD_SKU_FIELDS))
+  if not v[1] then
+    return refuse('sku_not_found', 'no SKU ' .. sku_id)
   end
-  local existing = load_hold(hold_key)
-  if existing then
-    if tonumber(existing.qty) ~= qty or (existing.buyer or '') ~= buyer then
-      return refuse('idempotency_conflict', 'order ' .. order .. ' already holds a different request')
+  if redis.call('EXISTS', hold_key) == 1 then
+    local existing = load_hold(hold_key)
+    if existing then
+      if tonumber(existing.qty) ~= qty or (existing.buyer or '') ~= buyer then
+        return refuse('idempotency_conflict', 'order ' .. order .. ' already holds a different request')
+      end
+      return hold_reply('ok', sku_id, order, existing, { 'created', '0' })
     end
-    return hold_reply('ok', sku_id, order, existing, { 'created', '0' })
   end
-  local max_qty = tonumber(s.max_qty) or DEFAULT_MAX_QTY
+  local max_qty = tonumber(v[10]) or DEFAULT_MAX_QTY
   if qty > max_qty then
     return invalid('qty must be an integer in 1..' .. fmt(max_qty))
   end
-  if s.per_buyer_limit and buyer == '' then
+  local limited = v[6] ~= false
+  if limited and buyer == '' then
     return invalid('buyer is required: this SKU has a per-buyer limit')
   end
   local now = now_ms()
   local buyer_key = buyer_key_of(prefix, sku_id, buyer)
-  local refusal = check_take(s, buyer_key, qty, now)
-  if refusal then
-    return refusal
+  local available = tonumber(v[1])
+  if limited or v[7] or v[8] then
+    -- A sale window, a release schedule or a per-buyer limit: the full rules.
+    local refusal = check_take(load_sku(sku_key), buyer_key, qty, now)
+    if refusal then
+      return refusal
+    end
+  elseif available < qty then
+    return refuse('sold_out', 'not enough available units', { 'available', fmt(available) })
   end
 
-  ttl = ttl or tonumber(s.default_ttl_ms) or DEFAULT_TTL_MS
-  take(s, buyer_key, qty)
-  store_counters(sku_key, s)
-  local h = {
-    qty = fmt(qty), state = 'held', expires_at_ms = fmt(now + ttl), created_at_ms = fmt(now), version = '1',
-    buyer = buyer_key and buyer or nil, coded = s.kind == 'codes' and '1' or nil,
-  }
-  redis.call('HSET', hold_key, unpack(append_fields({}, h, HOLD_FIELDS)))
+  ttl = ttl or tonumber(v[9]) or DEFAULT_TTL_MS
+  local held, version = fmt(tonumber(v[2]) + qty), fmt(tonumber(v[4]) + 1)
+  local q, expires, created = fmt(qty), fmt(now + ttl), fmt(now)
+  available = fmt(available - qty)
+  redis.call('HSET', sku_key, 'available', available, 'held', held, 'version', version)
+  local record = { 'qty', q, 'state', 'held', 'expires_at_ms', expires, 'created_at_ms', created }
+  if buyer_key then
+    redis.call('INCRBY', buyer_key, qty)
+    record[#record + 1] = 'buyer'
+    record[#record + 1] = buyer
+  end
+  if v[11] == 'codes' then
+    record[#record + 1] = 'coded'
+    record[#record + 1] = '1'
+  end
+  redis.call('HSET', hold_key, 'version', '1', unpack(record))
   redis.call('ZADD', expiry_key, now + ttl, sku_id .. '/' .. order)
-  emit(events_key, 'hold', sku_id, s, order, h)
-  return hold_reply('ok', sku_id, order, h, { 'created', '1' })
+  redis.call('XADD', events_key, '*', 'op', 'hold', 'sku', sku_id, 'total', v[5], 'available', available,
+    'held', held, 'sold', v[3], 'version', version, 'order', order, 'hold_version', '1', unpack(record))
+  return append_all({ 'ok', 'sku', sku_id, 'order', order, 'version', '1', 'created', '1' }, record)
 end
 
 redis.register_function('hs_hold', hold)

@@ -104,7 +104,7 @@ local function set_sku(keys, args)
     redis.call('HSET', sku_key, unpack(config))
   end
   local extra = { 'created', created and '1' or '0' }
-  emit(events_key, 'sku', sku_id, s, nil, nil, extra)
+  emit_sku(events_key, 'sku', sku_id, s, extra)
   local reply = sku_fields({ 'ok' }, sku_id, s)
   reply[#reply + 1] = 'created'
   reply[#reply + 1] = created and '1' or '0'

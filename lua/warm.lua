@@ -195,7 +195,7 @@ local function warm(keys, args)
     redis.call('SET', buyer_key_of(prefix, sku_id, buyer), fmt(units))
   end
 
-  emit(events_key, 'warm', sku_id, s)
+  emit_sku(events_key, 'warm', sku_id, s)
   for _, h in ipairs(expired) do
     s.held = s.held - h.qty
     s.available = s.available + h.qty

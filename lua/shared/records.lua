@@ -55,14 +55,20 @@ local function append_fields(out, record, names, labels)
   return out
 end
 
-local function sku_fields(out, sku_id, s)
+-- Appends the SKU id and its counters to `out`.
+local function sku_counters(out, sku_id, s)
   out[#out + 1] = 'sku'
   out[#out + 1] = sku_id
   for _, name in ipairs(SKU_COUNTERS) do
     out[#out + 1] = name
     out[#out + 1] = fmt(s[name])
   end
-  return append_fields(out, s, SKU_CONFIG)
+  return out
+end
+
+-- Appends the SKU id, its counters and its config to `out`.
+local function sku_fields(out, sku_id, s)
+  return append_fields(sku_counters(out, sku_id, s), s, SKU_CONFIG)
 end
 
 -- The SKU of `key`, or nil and the sku_not_found refusal.
@@ -87,16 +93,24 @@ local function hold_reply(code, sku_id, order, h, extra)
   return append_all(append_fields({ code, 'sku', sku_id, 'order', order }, h, HOLD_FIELDS), extra)
 end
 
--- Appends one outbox event: the operation, the SKU's counters after it, and the hold's
--- state after it (when the change concerns a hold).
+-- Appends one outbox event: the operation, the SKU's counters and version after it,
+-- and the hold's state after it (when the change concerns a hold). The SKU's config
+-- travels only in the events of the operations that set it (emit_sku), so an event
+-- stays small: applying it is still "set to X".
 local function emit(events_key, op, sku_id, s, order, h, extra)
-  local entry = sku_fields({ 'op', op }, sku_id, s)
+  local entry = sku_counters({ 'op', op }, sku_id, s)
   if order then
     entry[#entry + 1] = 'order'
     entry[#entry + 1] = order
     append_fields(entry, h, HOLD_FIELDS, HOLD_EVENT_FIELDS)
   end
   redis.call('XADD', events_key, '*', unpack(append_all(entry, extra)))
+end
+
+-- Appends the outbox event of an operation that sets a SKU's config ('sku', 'warm'):
+-- its counters, version and whole config.
+local function emit_sku(events_key, op, sku_id, s, extra)
+  redis.call('XADD', events_key, '*', unpack(append_all(sku_fields({ 'op', op }, sku_id, s), extra)))
 end
 
 -- Appends the sealed code entries ('FINGERPRINT SEALED') a change concerns to the

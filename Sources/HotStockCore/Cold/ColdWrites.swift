@@ -5,21 +5,52 @@ import MariaDBClient
 /// Rows go in chunks of 64, 32, ... 1, so at most seven statement shapes exist per
 /// table and each is prepared once per connection.
 enum ColdWrites {
-    /// The `skus` columns, in the order of ``values(_:)-(SKU)`` plus the event id.
-    static let skuFields = ["sku"] + (SKUField.counters + SKUField.config).map(\.rawValue) + ["last_event_id"]
+    /// The `skus` columns, in the order of ``values(_:)-(SKU)``, then the version of the
+    /// config and the event id.
+    static let skuFields =
+        ["sku"] + (SKUField.counters + SKUField.config).map(\.rawValue) + ["config_version", "last_event_id"]
+    /// The `skus` columns an event without config writes: the counters and the event id.
+    static let skuCounterFields = ["sku"] + SKUField.counters.map(\.rawValue) + ["last_event_id"]
     /// The `holds` columns, in the order of ``values(_:)-(Hold)``.
     static let holdFields = ["sku", "order_id"] + HoldField.stored.map(\.rawValue)
 
-    /// Writes SKU rows; with `force`, unconditionally (repairs), else only where the
-    /// row's version is newer than the stored one.
+    /// Writes whole SKU rows, counters and config (an event that set the config, or a
+    /// repair); with `force`, unconditionally, else the counters only where the row's
+    /// version is newer than the stored one and the config only where it is newer than
+    /// the stored config's.
     static func upsertSKUs(_ rows: [(SKU, StreamID?)], force: Bool, on connection: isolated MariaDBConnection)
         throws
     {
+        let config = Set(SKUField.config.map(\.rawValue))
         try chunked(rows) { chunk in
-            let sql = statement(table: "skus", fields: skuFields, rows: chunk.count, force: force)
+            let sql = statement(
+                table: "skus",
+                fields: skuFields,
+                keys: 1,
+                rows: chunk.count,
+                force: force,
+                guardedBy: { config.contains($0) ? "config_version" : "version" }
+            )
             try connection.execute(
                 sql,
-                chunk.flatMap { sku, eventID in values(sku) + [.text(eventID?.description ?? "")] }
+                chunk.flatMap { sku, eventID in values(sku) + [.int(sku.version), .text(eventID?.description ?? "")] }
+            )
+        }
+    }
+
+    /// Writes the counters of SKU rows (an event that did not set the config), only where
+    /// the row's version is newer than the stored one.
+    static func upsertSKUCounters(_ rows: [(SKU, StreamID)], on connection: isolated MariaDBConnection) throws {
+        try chunked(rows) { chunk in
+            let sql = statement(table: "skus", fields: skuCounterFields, keys: 1, rows: chunk.count, force: false)
+            try connection.execute(
+                sql,
+                chunk.flatMap { sku, eventID in
+                    [
+                        .text(sku.id), .int(sku.total), .int(sku.available), .int(sku.held), .int(sku.sold),
+                        .int(sku.version), .text(eventID.description),
+                    ]
+                }
             )
         }
     }
@@ -27,7 +58,7 @@ enum ColdWrites {
     /// Writes hold rows; with `force`, unconditionally, else only moving forward.
     static func upsertHolds(_ holds: [Hold], force: Bool, on connection: isolated MariaDBConnection) throws {
         try chunked(holds) { chunk in
-            let sql = statement(table: "holds", fields: holdFields, rows: chunk.count, force: force)
+            let sql = statement(table: "holds", fields: holdFields, keys: 2, rows: chunk.count, force: force)
             try connection.execute(sql, chunk.flatMap(values))
         }
     }
@@ -89,20 +120,33 @@ enum ColdWrites {
         }
     }
 
-    /// `INSERT ... ON DUPLICATE KEY UPDATE` where every column moves only when the new
-    /// version is higher; `version` is assigned last, since MySQL evaluates the
-    /// assignments left to right against the updated row.
-    private static func statement(table: String, fields: [String], rows: Int, force: Bool) -> String {
+    /// `INSERT ... ON DUPLICATE KEY UPDATE` where each column after the `keys` first moves
+    /// only when the new row's version column that guards it (`guardedBy`, `version` by
+    /// default) is higher; the version columns are assigned last, since MySQL evaluates
+    /// the assignments left to right against the updated row.
+    private static func statement(
+        table: String,
+        fields: [String],
+        keys: Int,
+        rows: Int,
+        force: Bool,
+        guardedBy guardColumn: (String) -> String = { _ in "version" }
+    ) -> String {
         let tuple = "(" + Array(repeating: "?", count: fields.count).joined(separator: ", ") + ")"
-        let updates = fields.dropFirst(table == "holds" ? 2 : 1).filter { $0 != "version" }.map { field in
-            force
-                ? "\(field) = VALUES(\(field))" : "\(field) = IF(VALUES(version) > version, VALUES(\(field)), \(field))"
+        let versions = Set(fields.dropFirst(keys).map(guardColumn))
+        let updates = fields.dropFirst(keys).filter { !versions.contains($0) }.map { field in
+            let version = guardColumn(field)
+            return force
+                ? "\(field) = VALUES(\(field))"
+                : "\(field) = IF(VALUES(\(version)) > \(version), VALUES(\(field)), \(field))"
         }
-        let version = force ? "version = VALUES(version)" : "version = GREATEST(version, VALUES(version))"
+        let versionUpdates = versions.sorted().map { version in
+            force ? "\(version) = VALUES(\(version))" : "\(version) = GREATEST(\(version), VALUES(\(version)))"
+        }
         return """
             INSERT INTO \(table) (\(fields.joined(separator: ", "))) VALUES \
             \(Array(repeating: tuple, count: rows).joined(separator: ", ")) \
-            ON DUPLICATE KEY UPDATE \((updates + [version]).joined(separator: ", "))
+            ON DUPLICATE KEY UPDATE \((updates + versionUpdates).joined(separator: ", "))
             """
     }
 }

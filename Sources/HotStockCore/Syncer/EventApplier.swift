@@ -93,6 +93,7 @@ public final class EventApplier: Sendable {
         var newest = cached
         var regressions: [Regression] = []
         var latestSKU: [String: OutboxEvent] = [:]
+        var latestConfig: [String: OutboxEvent] = [:]
         var latestHold: [String: Hold] = [:]
         for event in events {
             let id = event.sku.id
@@ -102,6 +103,7 @@ public final class EventApplier: Sendable {
                 newest[id] = (row?.int("version") ?? 0, row?["last_event_id"].flatMap(StreamID.init))
             }
             let stored = newest[id]!
+            var regressed = false
             if event.sku.version <= stored.version {
                 // `warm` restates the version MySQL gave it, `deliver` (codes fetched) does
                 // not change the SKU, and a code-outbox entry restates the version of the
@@ -110,6 +112,7 @@ public final class EventApplier: Sendable {
                     event.op == "warm"
                     || ((event.op == "deliver" || !carryingState) && event.sku.version == stored.version)
                 if !restates, let storedID = stored.id, event.id > storedID {
+                    regressed = true
                     regressions.append(
                         Regression(sku: id, id: event.id, version: event.sku.version, stored: stored.version)
                     )
@@ -117,6 +120,13 @@ public final class EventApplier: Sendable {
             } else if carryingState {
                 newest[id] = (event.sku.version, event.id)
                 latestSKU[id] = event
+            }
+            // The config rides only on the events that set it, and is kept by its own
+            // version (an older config event applied late still lands, guarded).
+            if carryingState, event.carriesConfig, !regressed,
+                event.sku.version >= latestConfig[id]?.sku.version ?? .min
+            {
+                latestConfig[id] = event
             }
             if carryingState, let hold = event.hold {
                 let key = hold.sku + "/" + hold.order
@@ -140,8 +150,12 @@ public final class EventApplier: Sendable {
             if inserted == 1 { firstSeen.append(regression) }
         }
         try ColdWrites.upsertSKUs(
-            latestSKU.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) },
+            latestConfig.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) },
             force: false,
+            on: connection
+        )
+        try ColdWrites.upsertSKUCounters(
+            latestSKU.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) },
             on: connection
         )
         try ColdWrites.upsertHolds(

@@ -35,8 +35,9 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible 
 }
 
 /// One change recorded in a partition's outbox (`hs:{p}:events`): the SKU's absolute
-/// counters, config and version after the change, and the hold's state after it when
-/// the change concerned a hold. Applying it is "set to X", never "add X".
+/// counters and version after the change (and its config, for the operations that set
+/// it: ``carriesConfig``), and the hold's state after it when the change concerned a
+/// hold. Applying it is "set to X", never "add X".
 public struct OutboxEvent: Sendable, Equatable {
     /// The stream entry id.
     public var id: StreamID
@@ -52,6 +53,10 @@ public struct OutboxEvent: Sendable, Equatable {
     public var codes: [String] = []
     /// The batch of a `codes` load.
     public var batch: String?
+
+    /// Whether the event carries the SKU's config: only `sku` (set by an operator) and
+    /// `warm` (restored from MySQL) do; every other event leaves the config as it is.
+    public var carriesConfig: Bool { op == "sku" || op == "warm" }
 
     /// Parses a stream entry `[id, [field, value, ...]]`; `nil` for a malformed or
     /// deleted entry.

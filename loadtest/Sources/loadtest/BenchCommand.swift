@@ -69,6 +69,9 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "redis_benchmark_hold_per_s %.0f  (50 clients, unpipelined)", plain))
             print(String(format: "redis_benchmark_hold_pipelined_per_s %.0f  (50 clients, -P 16)", pipelined))
             print(String(format: "inprocess_vs_pipelined_ceiling %.2f", inProcess / pipelined))
+            if let adminURL = ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"] {
+                try await compareWithReference(adminURL: adminURL, sku: sku, keys: inventory.keys, logger: logger)
+            }
         }
         await pool.shutdown()
     }
@@ -160,6 +163,40 @@ struct BenchCommand: AsyncParsableCommand {
         await pool.shutdown()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return (report.applied, Double(report.applied) / seconds)
+    }
+
+    /// `hs_hold` next to the reference hold script (``ReferenceHoldScript``), both run by
+    /// the administrator on the same SKU, alternating three times: the medians and their
+    /// ratio.
+    private func compareWithReference(adminURL: String, sku: String, keys: KeySpace, logger: Logger) async throws {
+        let configuration = try RedisConfiguration(url: adminURL)
+        let admin = RedisConnectionPool(configuration: configuration, logger: logger)
+        try await ReferenceHoldScript.load(on: admin)
+        await admin.shutdown()
+        let benchmark = RedisBenchmark(configuration: configuration, keys: keys, sku: sku)
+        var hold: [Double] = []
+        var reference: [Double] = []
+        for _ in 0..<3 {
+            hold.append(try benchmark.run(requests: benchmarkRequests, clients: 50, pipeline: 16))
+            reference.append(
+                try benchmark.run(requests: benchmarkRequests, clients: 50, pipeline: 16, reference: true)
+            )
+        }
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        print(
+            String(
+                format:
+                    "redis_benchmark_reference_hold_pipelined_per_s %.0f  (2 HINCRBY, HSET, ZADD, XADD; median of 3)",
+                median(reference)
+            )
+        )
+        print(
+            String(
+                format: "hold_vs_reference_ceiling %.2f  (hs_hold median %.0f)",
+                median(hold) / median(reference),
+                median(hold)
+            )
+        )
     }
 
     /// Hands out order numbers to the benchmark's tasks.

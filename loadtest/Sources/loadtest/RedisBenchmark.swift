@@ -3,7 +3,8 @@ import HotStockCore
 import RedisClient
 
 /// Runs `redis-benchmark` against HotStock's own hold function (`FCALL hs_hold`) on one
-/// SKU with random order ids: the ceiling one Redis core gives that script.
+/// SKU with random order ids — the ceiling one Redis core gives that script — or against
+/// the reference hold script (``ReferenceHoldScript``) with the same keys.
 struct RedisBenchmark {
     var configuration: RedisConfiguration
     var keys: KeySpace
@@ -14,8 +15,9 @@ struct RedisBenchmark {
         var description: String
     }
 
-    /// Requests per second that redis-benchmark reports.
-    func run(requests: Int, clients: Int, pipeline: Int) throws -> Double {
+    /// Requests per second that redis-benchmark reports for `hs_hold`, or for the
+    /// reference script when `reference` is set.
+    func run(requests: Int, clients: Int, pipeline: Int, reference: Bool = false) throws -> Double {
         let partition = keys.partition(of: sku)
         var arguments = [
             "-h", configuration.host, "-p", String(configuration.port), "-n", String(requests),
@@ -26,10 +28,11 @@ struct RedisBenchmark {
             arguments += ["-a", password]
         }
         if configuration.database != 0 { arguments += ["--dbnum", String(configuration.database)] }
+        let order = reference ? "ref__rand_int__" : "rb__rand_int__"
         arguments += [
-            "FCALL", "hs_hold", "4", keys.skuKey(sku), keys.holdKey(sku: sku, order: "rb__rand_int__"),
-            keys.expiryKey(partition: partition), keys.eventsKey(partition: partition),
-            sku, "rb__rand_int__", "1", "", "60000", keys.prefix(partition: partition),
+            "FCALL", reference ? ReferenceHoldScript.function : "hs_hold", "4", keys.skuKey(sku),
+            keys.holdKey(sku: sku, order: order), keys.expiryKey(partition: partition),
+            keys.eventsKey(partition: partition), sku, order, "1", "", "60000", keys.prefix(partition: partition),
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
