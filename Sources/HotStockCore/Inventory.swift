@@ -88,10 +88,11 @@ public final class Inventory: Sendable {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         if let buyer { try Identifier.validate(buyer, field: "buyer") }
+        let located = keys.keys(of: sku)
         let reply = try await call(
             HotStockFunction.hold,
-            keys: holdKeys(sku: sku, order: order),
-            arguments: [sku, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", keys.prefix(of: sku)]
+            keys: holdKeys(located, order: order),
+            arguments: [sku, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", located.prefix]
         )
         guard reply.isOK else { throw reply.refusal() }
         let hold = try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
@@ -106,7 +107,7 @@ public final class Inventory: Sendable {
             sku: sku,
             order: order,
             extra: [reacquire ? "1" : "0"],
-            extraKeys: [keys.codeEventsKey(partition: keys.partition(of: sku))]
+            withCodeEvents: true
         )
         return Confirmation(
             hold: try RecordParsing.hold(sku: sku, order: order, fields: reply.fields),
@@ -153,12 +154,8 @@ public final class Inventory: Sendable {
 
     // MARK: Plumbing
 
-    private func holdKeys(sku: String, order: String) -> [String] {
-        let partition = keys.partition(of: sku)
-        return [
-            keys.skuKey(sku), keys.holdKey(sku: sku, order: order),
-            keys.expiryKey(partition: partition), keys.eventsKey(partition: partition),
-        ]
+    private func holdKeys(_ located: SKUKeys, order: String) -> [String] {
+        [located.skuKey, located.holdKey(order: order), located.expiryKey, located.eventsKey]
     }
 
     private func transition(
@@ -166,14 +163,15 @@ public final class Inventory: Sendable {
         sku: String,
         order: String,
         extra: [String],
-        extraKeys: [String] = []
+        withCodeEvents: Bool = false
     ) async throws -> ScriptReply {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
+        let located = keys.keys(of: sku)
         let reply = try await call(
             function,
-            keys: holdKeys(sku: sku, order: order) + extraKeys,
-            arguments: [sku, order, String(configuration.retentionMs), keys.prefix(of: sku)] + extra
+            keys: holdKeys(located, order: order) + (withCodeEvents ? [located.codeEventsKey] : []),
+            arguments: [sku, order, String(configuration.retentionMs), located.prefix] + extra
         )
         guard reply.isOK else {
             let hold = try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields)

@@ -4,6 +4,7 @@ import Foundation
 public enum HotStockJSON {
     /// Encodes a body as compact JSON text.
     public static func encode(_ body: some Encodable) -> String {
+        if let hold = body as? HoldBody { return hold.jsonText }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {

@@ -77,4 +77,31 @@ public struct KeySpace: Sendable, Hashable {
     public func buyerKey(sku: String, buyer: String) -> String {
         prefix(of: sku) + "buyer:" + sku + "/" + buyer
     }
+
+    /// The keys of one SKU, its partition computed once (a hold's call needs four keys
+    /// and the prefix: one CRC32 instead of five).
+    public func keys(of sku: String) -> SKUKeys {
+        SKUKeys(sku: sku, partition: partition(of: sku), prefix: prefix(of: sku))
+    }
+}
+
+/// The keys of one SKU and of its partition, as ``KeySpace`` lays them out.
+public struct SKUKeys: Sendable, Hashable {
+    /// The SKU id.
+    public let sku: String
+    /// The SKU's partition.
+    public let partition: Int
+    /// The partition's key prefix, hash tag included.
+    public let prefix: String
+
+    /// `hs:{p}:sku:<sku>`.
+    public var skuKey: String { prefix + "sku:" + sku }
+    /// `hs:{p}:hold:<sku>/<order>`.
+    public func holdKey(order: String) -> String { prefix + "hold:" + sku + "/" + order }
+    /// `hs:{p}:expiry`.
+    public var expiryKey: String { prefix + "expiry" }
+    /// `hs:{p}:events`.
+    public var eventsKey: String { prefix + "events" }
+    /// `hs:{p}:code-events`.
+    public var codeEventsKey: String { prefix + "code-events" }
 }

@@ -8,6 +8,10 @@ import NIOHTTPTypes
 /// slow-loris client (a body trickled a byte at a time) cannot hold a request open:
 /// past `limit` it gets `408 request_timeout` and its connection is closed. (A head
 /// that never completes is the idle timeout's job: no request part arrives at all.)
+///
+/// A request that arrives whole within one read — nearly every one — arms no timer: the
+/// deadline is armed only when a read ends with a request still incomplete, counted
+/// from when its head arrived.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -16,6 +20,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let limit: TimeAmount
     private var deadline: Scheduled<Void>?
+    /// When the head of a request still incomplete arrived.
+    private var requestStarted: NIODeadline?
     private var timedOut = false
 
     /// A handler giving each request `limit` to arrive whole.
@@ -27,17 +33,25 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         if timedOut { return }
         switch unwrapInboundIn(data) {
         case .head:
-            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-            deadline = context.eventLoop.scheduleTask(in: limit) {
-                bound.value.handler.expire(context: bound.value.context)
-            }
+            requestStarted = .now()
         case .end:
+            requestStarted = nil
             deadline?.cancel()
             deadline = nil
         case .body:
             break
         }
         context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let requestStarted, deadline == nil, !timedOut {
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            deadline = context.eventLoop.scheduleTask(deadline: requestStarted + limit) {
+                bound.value.handler.expire(context: bound.value.context)
+            }
+        }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -56,6 +70,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func expire(context: ChannelHandlerContext) {
         deadline = nil
+        requestStarted = nil
         timedOut = true
         let error = InventoryError(
             .requestTimeout,
