@@ -24,6 +24,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Folder for report.json and report.html (default loadtest/out/<scenario>).") var out: String?
     @Flag(help: "Also run the MySQL row-lock and bare Redis DECRBY baselines with the same sale.") var baselines = false
     @Flag(name: .customLong("no-mysql"), help: "Skip MySQL (no syncer, no MySQL checks).") var noMySQL = false
+    @Option(help: "Open loop: buyers arriving per second on a fixed schedule, whatever the answers.")
+    var rate: Double?
+    @Option(
+        name: .customLong("server-pid"),
+        help: "The pid of the hotstock serve under test: report its CPU per request."
+    )
+    var serverPID: Int32?
+    @Option(name: .customLong("bare-url"), help: "A bare route (loadtest bare-http …/bare) to measure beside the run.")
+    var bareURL: String?
+    @Option(name: .customLong("bare-pid"), help: "The pid of the bare-http server.") var barePID: Int32?
 
     func run() async throws {
         var scenario = try Scenario.load(scenarioName)
@@ -33,6 +43,8 @@ struct RunCommand: AsyncParsableCommand {
         if let seed { scenario.seed = seed }
         if let duration { scenario.durationS = duration }
         try scenario.validate()
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
+        if (bareURL == nil) != (barePID == nil) { throw ValidationError("--bare-url and --bare-pid go together") }
 
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "hotstock.loadtest")
@@ -109,16 +121,22 @@ struct RunCommand: AsyncParsableCommand {
         let sampler = StockSampler()
         let progress = LiveProgress(recorder: recorder, total: scenario.buyers)
         let inProcess = target == "inprocess"
-        let runner = ScenarioRunner(
+        var runner = ScenarioRunner(
             scenario: scenario,
             driver: driver,
             skuIDs: skus,
             recorder: recorder,
             ledger: ledger
         )
-        let (loadSeconds, loadEnded, findings) = try await withThrowingTaskGroup(
+        runner.rate = rate
+        let redisAdmin = try environment["HOTSTOCK_REDIS_ADMIN_URL"].map {
+            RedisConnectionPool(configuration: try RedisConfiguration(url: $0), logger: logger)
+        }
+        let serverCPUBefore = serverPID.flatMap(CPUMeter.processSeconds(pid:))
+        let redisCPUBefore = redisAdmin == nil ? nil : await CPUMeter.redisSeconds(redisAdmin!)
+        let (loadSeconds, cpuAfter, findings) = try await withThrowingTaskGroup(
             of: Void.self,
-            returning: (Double, ContinuousClock.Instant, InvariantChecker.Findings).self
+            returning: (Double, (server: Double?, redis: Double?), InvariantChecker.Findings).self
         ) { group in
             // In-process runs carry their own sweeper and syncer; a server runs its own.
             if inProcess {
@@ -132,6 +150,10 @@ struct RunCommand: AsyncParsableCommand {
             group.addTask { await sampler.run(inventory: inventory, skus: skus, recorder: recorder) }
             let started = recorder.elapsed
             await runner.run { progress.tick() }
+            let cpuAfter = (
+                server: serverPID.flatMap(CPUMeter.processSeconds(pid:)),
+                redis: redisAdmin == nil ? nil : await CPUMeter.redisSeconds(redisAdmin!)
+            )
             let loadEnded = ContinuousClock.now
             let loadSeconds = recorder.elapsed - started
             progress.finish()
@@ -144,9 +166,8 @@ struct RunCommand: AsyncParsableCommand {
                 loadedCodes: loadedCodes
             ).check(loadEnded: loadEnded)
             group.cancelAll()
-            return (loadSeconds, loadEnded, findings)
+            return (loadSeconds, cpuAfter, findings)
         }
-        _ = loadEnded
 
         let snapshot = recorder.snapshot
         let holdCount = snapshot.outcomes["hold"]?.values.reduce(0, +) ?? 0
@@ -180,6 +201,36 @@ struct RunCommand: AsyncParsableCommand {
             figures.hotstockOverRedisDecr = figures.redisDecrPerS.map { report.holdsPerSecond / $0 }
             report.baselines = figures
         }
+        if let rate {
+            print(
+                String(format: "open loop: %.0f buyers/s scheduled; hold latency counts from each scheduled send", rate)
+            )
+        }
+        // CPU per request of the server and Redis during the load, beside the bare route's.
+        let perRequest = { (before: Double?, after: Double?) -> Double? in
+            guard let before, let after, allCount > 0 else { return nil }
+            return (after - before) * 1e6 / Double(allCount)
+        }
+        let serverMicros = perRequest(serverCPUBefore, cpuAfter.server)
+        if let serverMicros {
+            print(String(format: "cpu_us_per_request serve %.1f  (%d requests)", serverMicros, allCount))
+        }
+        if let redisMicros = perRequest(redisCPUBefore, cpuAfter.redis) {
+            print(
+                String(format: "cpu_us_per_request redis %.1f  (INFO cpu; everything Redis did meanwhile)", redisMicros)
+            )
+        }
+        if let bareURL, let barePID {
+            let bare = try await CPUMeter.bareRouteMicros(
+                url: bareURL,
+                pid: barePID,
+                count: min(max(allCount, 10_000), 200_000),
+                concurrency: scenario.concurrency
+            )
+            print(String(format: "cpu_us_per_request bare_route %.1f  (same client, same concurrency)", bare))
+            if let serverMicros { print(String(format: "serve_vs_bare_cpu %.2f", serverMicros / bare)) }
+        }
+        await redisAdmin?.shutdown()
         let folder = URL(fileURLWithPath: out ?? "loadtest/out/\(scenario.name)")
         try report.write(to: folder)
         print(report.text)

@@ -24,9 +24,15 @@ final class Recorder: Sendable {
     /// Time since the run started, in seconds.
     var elapsed: Double { seconds(clock.now - started) }
 
-    /// Times `body` and records it under `operation`.
-    func measure(_ operation: String, _ body: () async -> DriverOutcome) async -> DriverOutcome {
-        let begin = clock.now
+    /// Times `body` and records it under `operation`: from its start, or from
+    /// `scheduledAt` when an open-loop run scheduled it (so waiting for a free connection
+    /// counts, as it does for a real client: coordinated omission corrected).
+    func measure(
+        _ operation: String,
+        scheduledAt: ContinuousClock.Instant? = nil,
+        _ body: () async -> DriverOutcome
+    ) async -> DriverOutcome {
+        let begin = scheduledAt ?? clock.now
         let outcome = await body()
         let end = clock.now
         let micros = UInt64(

@@ -11,6 +11,9 @@ struct ScenarioRunner: Sendable {
     let ledger: Ledger
     /// Asked before each new buyer: `true` ends the run once the buyers in flight finish.
     var shouldStop: @Sendable () -> Bool = { false }
+    /// Open loop: buyers arrive at this many per second on a fixed schedule, whatever the
+    /// answers (`nil`: closed loop, `concurrency` buyers at a time).
+    var rate: Double?
 
     /// Hands out buyer numbers to the workers.
     final class Queue: Sendable {
@@ -28,6 +31,10 @@ struct ScenarioRunner: Sendable {
         let queue = Queue(limit: scenario.buyers)
         let deadline = scenario.durationS.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         let zipf = ZipfTable(count: skuIDs.count, exponent: scenario.zipfExponent)
+        if let rate {
+            await runOpenLoop(rate: rate, deadline: deadline, zipf: zipf, progress: progress)
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<scenario.concurrency {
                 group.addTask {
@@ -42,7 +49,32 @@ struct ScenarioRunner: Sendable {
         }
     }
 
-    private func serve(buyer index: Int, zipf: ZipfTable) async {
+    /// Buyer `i` arrives at `start + i / rate` and is served at once, however many are
+    /// still in flight; a late start (the generator fell behind) is sent at once and its
+    /// hold's latency still counts from the scheduled time, as wrk2 does.
+    private func runOpenLoop(
+        rate: Double,
+        deadline: ContinuousClock.Instant?,
+        zipf: ZipfTable,
+        progress: @escaping @Sendable () -> Void
+    ) async {
+        let clock = ContinuousClock()
+        let start = clock.now
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<scenario.buyers {
+                let scheduled = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                if let deadline, scheduled >= deadline { break }
+                if shouldStop() { break }
+                if scheduled > clock.now { try? await Task.sleep(until: scheduled, clock: clock) }
+                group.addTask {
+                    await serve(buyer: index, zipf: zipf, scheduledAt: scheduled)
+                    progress()
+                }
+            }
+        }
+    }
+
+    private func serve(buyer index: Int, zipf: ZipfTable, scheduledAt: ContinuousClock.Instant? = nil) async {
         var random = SeededRandom(seed: scenario.seed ^ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
         let sku = scenario.kind == "catalog" ? skuIDs[zipf.pick(&random)] : skuIDs[index % skuIDs.count]
         let order = "o\(index)"
@@ -54,7 +86,7 @@ struct ScenarioRunner: Sendable {
         let cancels = !pays && fate < scenario.payShare + scenario.cancelShare
         let ttl = pays || cancels ? scenario.holdTTLMs : scenario.abandonTTLMs
 
-        let held = await repeated("hold") {
+        let held = await repeated("hold", scheduledAt: scheduledAt) {
             await driver.hold(sku: sku, order: order, qty: qty, buyer: buyer, ttlMs: ttl)
         }
         guard held.contains(where: { $0.code == "held" || $0.code == "repeated" }) else { return }
@@ -73,13 +105,17 @@ struct ScenarioRunner: Sendable {
     }
 
     /// Sends one operation, or `1 + retries` copies of it at once in a retry storm.
-    private func repeated(_ operation: String, _ body: @escaping @Sendable () async -> DriverOutcome) async
-        -> [DriverOutcome]
-    {
+    private func repeated(
+        _ operation: String,
+        scheduledAt: ContinuousClock.Instant? = nil,
+        _ body: @escaping @Sendable () async -> DriverOutcome
+    ) async -> [DriverOutcome] {
         let copies = scenario.kind == "retry-storm" ? 1 + scenario.retries : 1
-        if copies == 1 { return [await recorder.measure(operation, body)] }
+        if copies == 1 { return [await recorder.measure(operation, scheduledAt: scheduledAt, body)] }
         return await withTaskGroup(of: DriverOutcome.self) { group in
-            for _ in 0..<copies { group.addTask { await recorder.measure(operation, body) } }
+            for _ in 0..<copies {
+                group.addTask { await recorder.measure(operation, scheduledAt: scheduledAt, body) }
+            }
             var outcomes: [DriverOutcome] = []
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
