@@ -13,16 +13,16 @@ struct RequestBody {
             fields = [:]
             return
         }
-        let value: JSONValue
+        let parsed: (value: JSONValue, duplicateKey: String?)
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            parsed = try StrictJSONParser.parse(bytes)
         } catch {
             throw InventoryError(.invalidArgument, "the body is not valid JSON")
         }
-        guard case .object(let fields) = value else {
+        guard case .object(let fields) = parsed.value else {
             throw InventoryError(.invalidArgument, "the body must be a JSON object")
         }
-        if let duplicate = DuplicateKeyScanner.firstDuplicate(in: bytes) {
+        if let duplicate = parsed.duplicateKey {
             throw InventoryError(.invalidArgument, "the body names \(duplicate) twice")
         }
         self.fields = fields

@@ -39,7 +39,7 @@ struct OpenAPIDocument {
         guard let content = response["content"] as? [String: Any],
             let json = content["application/json"] as? [String: Any], let schema = json["schema"]
         else { return problems }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: body) else {
+        guard let value = try? StrictJSONParser.parse(Array(body)).value else {
             return problems + ["\(method) \(path) \(status): the body is not JSON"]
         }
         return problems + validate(value, against: schema, at: "\(method) \(path) \(status) body")
