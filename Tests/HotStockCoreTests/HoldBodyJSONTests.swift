@@ -3,7 +3,7 @@ import Testing
 
 @testable import HotStockCore
 
-/// The hold body's hand-written JSON is byte for byte what `JSONEncoder` writes.
+/// The hand-written JSON of the hold and error bodies is byte for byte what `JSONEncoder` writes.
 @Suite("The hold body's JSON")
 struct HoldBodyJSONTests {
     static func encoderText(_ body: HoldBody) throws -> String {
@@ -38,5 +38,14 @@ struct HoldBodyJSONTests {
                 #expect(HotStockJSON.encode(body) == body.jsonText)
             }
         }
+    }
+
+    @Test(arguments: ["sold_out", "quote\"back\\slash/slash", "tab\tline\n\u{01}", "ünï ✓", ""])
+    func handWrittenErrorJSONEqualsJSONEncoder(text: String) throws {
+        let body = ErrorBody(InventoryError(.soldOut, text))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(body.jsonText == String(decoding: try encoder.encode(body), as: UTF8.self))
+        #expect(HotStockJSON.encode(body) == body.jsonText)
     }
 }

@@ -13,3 +13,15 @@ public struct ErrorBody: Codable, Sendable, Equatable {
         self.error = Detail(code: error.code.rawValue, message: error.message)
     }
 }
+
+extension ErrorBody {
+    /// The body as compact JSON with sorted keys, exactly as `JSONEncoder` writes it: the
+    /// answer to every too-late request of a flash sale.
+    var jsonText: String {
+        var out = "{\"error\":{\"code\":"
+        JSONText.appendQuoted(error.code, to: &out)
+        out += ",\"message\":"
+        JSONText.appendQuoted(error.message, to: &out)
+        return out + "}}"
+    }
+}

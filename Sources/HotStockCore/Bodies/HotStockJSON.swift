@@ -5,6 +5,7 @@ public enum HotStockJSON {
     /// Encodes a body as compact JSON text.
     public static func encode(_ body: some Encodable) -> String {
         if let hold = body as? HoldBody { return hold.jsonText }
+        if let error = body as? ErrorBody { return error.jsonText }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
