@@ -27,7 +27,8 @@ extension RequestContext {
     /// A path parameter that must be a valid id (400 `invalid_argument` otherwise).
     func identifier(_ name: String) throws(InventoryError) -> String {
         let raw = parameters.get(name) ?? ""
-        let value = raw.removingPercentEncoding ?? raw
+        // Foundation's percent decoding is costly, and an id of the contract needs none.
+        let value = raw.utf8.contains(UInt8(ascii: "%")) ? raw.removingPercentEncoding ?? raw : raw
         try Identifier.validate(value, field: name)
         return value
     }
