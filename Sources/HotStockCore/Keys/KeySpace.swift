@@ -81,7 +81,8 @@ public struct KeySpace: Sendable, Hashable {
     /// The keys of one SKU, its partition computed once (a hold's call needs four keys
     /// and the prefix: one CRC32 instead of five).
     public func keys(of sku: String) -> SKUKeys {
-        SKUKeys(sku: sku, partition: partition(of: sku), prefix: prefix(of: sku))
+        let partition = partition(of: sku)
+        return SKUKeys(sku: sku, partition: partition, prefix: prefix(partition: partition))
     }
 }
 

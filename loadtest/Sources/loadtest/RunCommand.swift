@@ -43,7 +43,9 @@ struct RunCommand: AsyncParsableCommand {
         if let seed { scenario.seed = seed }
         if let duration { scenario.durationS = duration }
         try scenario.validate()
-        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
+        if let rate, !(rate >= 0.01 && rate <= 1_000_000) {
+            throw ValidationError("--rate must be a number of buyers per second in 0.01...1000000")
+        }
         if (bareURL == nil) != (barePID == nil) { throw ValidationError("--bare-url and --bare-pid go together") }
 
         let environment = ProcessInfo.processInfo.environment

@@ -6,7 +6,10 @@ import Synchronization
 final class Recorder: Sendable {
     struct Second: Sendable {
         var operations = 0
-        var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        var latency = Histogram<UInt64>(
+            highestTrackableValue: Recorder.longestLatencyMicros,
+            numberOfSignificantValueDigits: .three
+        )
     }
 
     struct State: Sendable {
@@ -14,6 +17,10 @@ final class Recorder: Sendable {
         var outcomes: [String: [String: Int]] = [:]
         var seconds: [Second] = []
     }
+
+    /// The longest latency a histogram keeps (an hour): an overloaded open-loop run,
+    /// measured from the scheduled sends, must not lose its worst answers.
+    static let longestLatencyMicros: UInt64 = 3_600_000_000
 
     private let state = Mutex(State())
     private let clock = ContinuousClock()
@@ -45,7 +52,10 @@ final class Recorder: Sendable {
         state.withLock { state in
             state.latency[
                 operation,
-                default: Histogram(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+                default: Histogram(
+                    highestTrackableValue: Recorder.longestLatencyMicros,
+                    numberOfSignificantValueDigits: .three
+                )
             ]
             .record(micros)
             state.outcomes[operation, default: [:]][outcome.code, default: 0] += 1

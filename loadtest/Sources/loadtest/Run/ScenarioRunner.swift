@@ -60,9 +60,10 @@ struct ScenarioRunner: Sendable {
     ) async {
         let clock = ContinuousClock()
         let start = clock.now
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a finished buyer's task is freed at once, however long the run.
+        await withDiscardingTaskGroup { group in
             for index in 0..<scenario.buyers {
-                let scheduled = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                let scheduled = start + .seconds(Double(index) / rate)
                 if let deadline, scheduled >= deadline { break }
                 if shouldStop() { break }
                 if scheduled > clock.now { try? await Task.sleep(until: scheduled, clock: clock) }
