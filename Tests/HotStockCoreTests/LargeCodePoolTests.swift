@@ -130,4 +130,18 @@ struct LargeCodePoolTests {
         #expect(try await inventory.redis.send(.exists(staging.pool, staging.fingerprints)).int == 0)
         #expect(try await inventory.poolSize(sku: sku) == 1_200)
     }
+
+    @Test func aSyncerReadsAPartitionsCodeStreamOnlyWhenDueAndItsPendingEntriesOnlyUntilDrained() {
+        let plan = OutboxPollPlan(partitions: 4)
+        #expect((0..<4).allSatisfy(plan.codeStreamDue), "every code stream is due at the start")
+        #expect(plan.needsPendingRead("s"))
+        plan.pendingDrained("s")
+        plan.codesDrained(2)
+        #expect(!plan.needsPendingRead("s") && !plan.codeStreamDue(2) && plan.codeStreamDue(1))
+        plan.markCodesDue(2)
+        #expect(plan.codeStreamDue(2))
+        plan.codesDrained(2)
+        plan.reset()
+        #expect(plan.needsPendingRead("s") && plan.codeStreamDue(2), "a failure reads everything again")
+    }
 }

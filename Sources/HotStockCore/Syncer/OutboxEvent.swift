@@ -58,6 +58,10 @@ public struct OutboxEvent: Sendable, Equatable {
     /// `warm` (restored from MySQL) do; every other event leaves the config as it is.
     public var carriesConfig: Bool { op == "sku" || op == "warm" }
 
+    /// Whether the change also wrote entries to the code outbox: a load, and a confirm or
+    /// delivery of a hold of a codes SKU.
+    var wroteCodes: Bool { op == "codes" || ((op == "confirm" || op == "deliver") && hold?.coded == true) }
+
     /// Parses a stream entry `[id, [field, value, ...]]`; `nil` for a malformed or
     /// deleted entry.
     init?(entry: RedisReply) {

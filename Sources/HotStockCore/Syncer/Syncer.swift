@@ -22,6 +22,7 @@ public final class Syncer: Service, Sendable {
     private let appliedCounter = Counter(label: "hotstock_syncer_applied_events_total")
     private let errorCounter = Counter(label: "hotstock_syncer_errors_total")
     private let preparedStreams = Mutex<Set<String>>([])
+    private let plan: OutboxPollPlan
     private let outboxLength = Gauge(label: "hotstock_outbox_length")
     private let outboxOldestAge = Gauge(label: "hotstock_outbox_oldest_unsynced_age_ms")
 
@@ -35,6 +36,7 @@ public final class Syncer: Service, Sendable {
     ) {
         self.redis = redis
         self.keys = keys
+        self.plan = OutboxPollPlan(partitions: keys.partitions)
         self.applier = EventApplier(cold: cold, logger: logger)
         self.configuration = configuration
         self.logger = logger
@@ -48,6 +50,7 @@ public final class Syncer: Service, Sendable {
     @discardableResult
     public func syncOnce(progress: (@Sendable (Int) -> Void)? = nil) async throws -> SyncReport {
         var report = SyncReport(applied: 0, claimed: 0)
+        plan.reset()
         for partition in 0..<keys.partitions {
             report.claimed += try await claim(partition)
         }
@@ -73,6 +76,7 @@ public final class Syncer: Service, Sendable {
                 while !Task.isCancelled {
                     do {
                         if clock.now - lastClaim >= self.configuration.claimInterval {
+                            self.plan.reset()
                             for partition in 0..<self.keys.partitions { _ = try await self.claim(partition) }
                             lastClaim = clock.now
                         }
@@ -91,6 +95,8 @@ public final class Syncer: Service, Sendable {
                     } catch let fault as SyncerFault {
                         throw fault
                     } catch {
+                        // A failed batch stays pending: read everything again.
+                        self.plan.reset()
                         self.errorCounter.increment()
                         self.logger.error(
                             "sync failed; retrying",
@@ -134,15 +140,25 @@ public final class Syncer: Service, Sendable {
     private func syncPartition(_ partition: Int) async throws -> Int {
         var applied = 0
         for stream in OutboxStream.of(partition: partition, in: keys) {
+            if !stream.carriesState, !plan.codeStreamDue(partition) { continue }
             try await ensureGroup(stream)
-            var entries = try await read(stream, from: "0")
-            if entries.isEmpty { entries = try await read(stream, from: ">") }
-            if !entries.isEmpty { applied += try await applyAndAcknowledge(stream, entries) }
+            var entries: [RedisReply] = []
+            if plan.needsPendingRead(stream.key) {
+                entries = try await read(stream, from: "0")
+                if entries.isEmpty { plan.pendingDrained(stream.key) }
+            }
+            if entries.isEmpty {
+                entries = try await read(stream, from: ">")
+                if !stream.carriesState, entries.count < readCount(stream) { plan.codesDrained(partition) }
+            }
+            if !entries.isEmpty { applied += try await applyAndAcknowledge(stream, entries, partition: partition) }
         }
         return applied
     }
 
-    private func applyAndAcknowledge(_ stream: OutboxStream, _ entries: [RedisReply]) async throws -> Int {
+    private func applyAndAcknowledge(_ stream: OutboxStream, _ entries: [RedisReply], partition: Int) async throws
+        -> Int
+    {
         var ids: [String] = []
         var events: [OutboxEvent] = []
         for entry in entries {
@@ -158,6 +174,8 @@ public final class Syncer: Service, Sendable {
             }
         }
         try await applier.apply(events, carryingState: stream.carriesState)
+        // A change that wrote codes wrote them to the partition's code stream too.
+        if stream.carriesState, events.contains(where: \.wroteCodes) { plan.markCodesDue(partition) }
         if configuration.faultPoint == .afterCommitBeforeAck { throw SyncerFault() }
         _ = try await redis.send(.xack(stream.key, group: configuration.group, ids: ids))
         appliedCounter.increment(by: events.count)
@@ -222,7 +240,7 @@ public final class Syncer: Service, Sendable {
                         "took over outbox entries from a syncer presumed dead",
                         metadata: ["stream": "\(stream.key)", "count": "\(entries.count)"]
                     )
-                    claimed += try await applyAndAcknowledge(stream, entries)
+                    claimed += try await applyAndAcknowledge(stream, entries, partition: partition)
                 }
             } while cursor != "0-0"
         }
