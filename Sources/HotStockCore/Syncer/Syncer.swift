@@ -23,6 +23,8 @@ public final class Syncer: Service, Sendable {
     private let errorCounter = Counter(label: "hotstock_syncer_errors_total")
     private let preparedStreams = Mutex<Set<String>>([])
     private let plan: OutboxPollPlan
+    /// Each partition's two streams, by partition.
+    private let streams: [[OutboxStream]]
     private let outboxLength = Gauge(label: "hotstock_outbox_length")
     private let outboxOldestAge = Gauge(label: "hotstock_outbox_oldest_unsynced_age_ms")
 
@@ -37,6 +39,7 @@ public final class Syncer: Service, Sendable {
         self.redis = redis
         self.keys = keys
         self.plan = OutboxPollPlan(partitions: keys.partitions)
+        self.streams = (0..<keys.partitions).map { OutboxStream.of(partition: $0, in: keys) }
         self.applier = EventApplier(cold: cold, logger: logger)
         self.configuration = configuration
         self.logger = logger
@@ -139,7 +142,7 @@ public final class Syncer: Service, Sendable {
     /// it applied.
     private func syncPartition(_ partition: Int) async throws -> Int {
         var applied = 0
-        for stream in OutboxStream.of(partition: partition, in: keys) {
+        for stream in streams[partition] {
             if !stream.carriesState, !plan.codeStreamDue(partition) { continue }
             try await ensureGroup(stream)
             var entries: [RedisReply] = []
@@ -216,7 +219,7 @@ public final class Syncer: Service, Sendable {
     /// a partition's streams, and applies them. Returns how many it took over.
     private func claim(_ partition: Int) async throws -> Int {
         var claimed = 0
-        for stream in OutboxStream.of(partition: partition, in: keys) {
+        for stream in streams[partition] {
             preparedStreams.withLock { _ = $0.remove(stream.key) }
             try await ensureGroup(stream)
             let minIdle = configuration.claimMinIdle.wholeMilliseconds

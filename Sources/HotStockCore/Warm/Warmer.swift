@@ -95,8 +95,10 @@ public struct Warmer: Sendable {
         let staging = keys.warmStagingKeys(sku.id)
         // Staged only for a SKU this warm will write: a refused one would leave the copy
         // behind for an hour.
-        let present = try await inventory.redis.send(.exists(keys.skuKey(sku.id))).int ?? 0
-        if sku.kind == .codes, force || present == 0 { try await stage(codes, of: sku.id, into: staging) }
+        if sku.kind == .codes {
+            let present = force ? 0 : try await inventory.redis.send(.exists(keys.skuKey(sku.id))).int ?? 0
+            if present == 0 { try await stage(codes, of: sku.id, into: staging) }
+        }
         let restored = Set(holds.map(\.order))
         let holdCodes = codes.filter { $0.order.map(restored.contains) ?? false }
         var arguments = [

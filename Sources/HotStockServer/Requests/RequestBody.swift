@@ -1,4 +1,3 @@
-import Foundation
 import HotStockCore
 
 /// Reads a JSON object request body and its fields, refusing anything the contract

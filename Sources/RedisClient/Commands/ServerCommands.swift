@@ -2,9 +2,6 @@ extension RedisCommand {
     /// `TIME`: the server's clock.
     public static let time = RedisCommand("TIME")
 
-    /// `PING`.
-    public static let ping = RedisCommand("PING")
-
     /// `INFO section`.
     public static func info(_ section: String) -> RedisCommand {
         RedisCommand("INFO", [section])

@@ -42,17 +42,6 @@ extension RedisReply {
         return nil
     }
 
-    /// The bytes of text the reply carries (strings, errors, integers in decimal), summed
-    /// over nested arrays: a measure of its size.
-    public var byteCount: Int {
-        switch self {
-        case .status(let text), .error(let text), .bulk(let text): text.utf8.count
-        case .integer: 8
-        case .array(let elements): elements.reduce(0) { $0 + $1.byteCount }
-        case .null: 0
-        }
-    }
-
     /// A flat array reply of names and values (`XINFO GROUPS` entries, ...) as a
     /// dictionary; empty for anything else.
     public var fieldMap: [String: RedisReply] {
