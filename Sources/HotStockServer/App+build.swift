@@ -4,13 +4,15 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
+import RedisClient
 import ServiceLifecycle
 
 /// Builds the HotStock HTTP application that `hotstock serve` runs (and the tests run
 /// the same): the contract's routes over `engine`, and in its service group the
 /// engine's pools (first, so they close last), the sweeper (unless
-/// ``ServerConfiguration/runsSweeper`` is off), the code pool monitor, and the syncer
-/// when the engine has cold stock.
+/// ``ServerConfiguration/runsSweeper`` is off), the code pool monitor, the syncer
+/// when the engine has cold stock, and the sold-out gate's restock listener unless
+/// ``ServerConfiguration/soldOutGateLapse`` turns the gate off.
 public func buildApplication(
     configuration: ServerConfiguration,
     engine: HotStockEngine,
@@ -24,8 +26,19 @@ public func buildApplication(
     if let cold = engine.cold {
         services.append(Syncer(redis: engine.redis, keys: inventory.keys, cold: cold, logger: logger))
     }
+    let gate = configuration.soldOutGateLapse.map { SoldOutGate(lapse: $0) }
+    if let gate {
+        services.append(
+            RestockListener(
+                gate: gate,
+                keys: inventory.keys,
+                configuration: engine.redis.configuration,
+                logger: logger
+            )
+        )
+    }
     return Application(
-        router: buildRouter(configuration: configuration, engine: engine, registry: registry),
+        router: buildRouter(configuration: configuration, engine: engine, gate: gate, registry: registry),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [RequestDeadlineHandler(limit: .init(configuration.requestReadTimeout))],
@@ -38,10 +51,12 @@ public func buildApplication(
     )
 }
 
-/// The router of the HTTP contract (DESIGN section 5).
+/// The router of the HTTP contract (DESIGN section 5); with a `gate`, hold requests
+/// for a SKU known sold out are answered without Redis (DESIGN section 13).
 public func buildRouter(
     configuration: ServerConfiguration,
     engine: HotStockEngine,
+    gate: SoldOutGate?,
     registry: PrometheusCollectorRegistry?
 ) -> Router<BasicRequestContext> {
     let inventory = engine.inventory
@@ -51,8 +66,8 @@ public func buildRouter(
     OpsRoutes(inventory: inventory, registry: registry).add(to: router)
 
     let admin = router.group().add(middleware: BearerAuthMiddleware(accepting: [configuration.adminToken]))
-    SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes).addAdmin(to: admin)
-    let codes = CodeRoutes(engine: engine, maxBatchBytes: configuration.maxCodeBatchBytes)
+    SKURoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes, gate: gate).addAdmin(to: admin)
+    let codes = CodeRoutes(engine: engine, maxBatchBytes: configuration.maxCodeBatchBytes, gate: gate)
     codes.addAdmin(to: admin)
 
     let tokenLimiter = configuration.tokenRate.map { RateLimiter(rate: $0, burst: $0 * 2) }
@@ -69,7 +84,8 @@ public func buildRouter(
         inventory: inventory,
         maxBodyBytes: configuration.maxBodyBytes,
         outcomes: HoldOutcomeMetrics(),
-        buyerLimiter: configuration.buyerRate.map { RateLimiter(rate: $0, burst: $0 * 2) }
+        buyerLimiter: configuration.buyerRate.map { RateLimiter(rate: $0, burst: $0 * 2) },
+        gate: gate
     )
     .add(to: api)
     return router

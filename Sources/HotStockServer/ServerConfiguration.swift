@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Whether the server's process expires holds too (`--no-sweeper` turns it off).
     public var runsSweeper: Bool
+    /// How long the sold-out gate trusts what it learned without news (DESIGN section
+    /// 13, at most 1 s there); `nil` turns the gate off, so every hold asks Redis.
+    public var soldOutGateLapse: Duration?
 
     /// Makes a configuration.
     public init(
@@ -35,7 +38,8 @@ public struct ServerConfiguration: Sendable {
         buyerRate: Double? = nil,
         requestReadTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
-        runsSweeper: Bool = true
+        runsSweeper: Bool = true,
+        soldOutGateLapse: Duration? = .seconds(1)
     ) {
         self.host = host
         self.port = port
@@ -47,5 +51,6 @@ public struct ServerConfiguration: Sendable {
         self.requestReadTimeout = requestReadTimeout
         self.idleTimeout = idleTimeout
         self.runsSweeper = runsSweeper
+        self.soldOutGateLapse = soldOutGateLapse
     }
 }

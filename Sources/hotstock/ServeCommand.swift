@@ -35,6 +35,15 @@ struct ServeCommand: AsyncParsableCommand {
             "Hold requests/s one buyer may send, bursts of twice that; 0: no limit (env HOTSTOCK_RATE_PER_BUYER, default 10)."
     )
     var ratePerBuyer: Double?
+    @Option(
+        name: .customLong("sold-out-gate-ms"),
+        help: ArgumentHelp(
+            "How long the sold-out gate answers sold_out for a SKU without news, in ms; 0 turns it off (env HOTSTOCK_SOLD_OUT_GATE_MS, default 1000, at most 1000).",
+            discussion:
+                "While a SKU's flag is up, a repeat of a request that did get a hold is answered sold_out too; turn the gate off where retries must see the hold."
+        )
+    )
+    var soldOutGateMs: Int?
     @Flag(name: .customLong("no-sweeper"), help: "Do not expire holds in this process.") var noSweeper = false
     @Flag(name: .customLong("no-syncer"), help: "Do not sync the outbox into MySQL in this process.") var noSyncer =
         false
@@ -44,6 +53,9 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if let port = resolvedPort(), !(0...65_535).contains(port) {
             throw ValidationError("--port must be in 0...65535")
+        }
+        guard let gate = resolvedSoldOutGateMs(), (0...1000).contains(gate) else {
+            throw ValidationError("--sold-out-gate-ms (HOTSTOCK_SOLD_OUT_GATE_MS) must be an integer in 0...1000")
         }
         for name in ["HOTSTOCK_API_TOKEN", "HOTSTOCK_ADMIN_TOKEN"] where (Self.environment[name] ?? "").count < 8 {
             throw ValidationError("\(name) must be set to a secret of at least 8 characters")
@@ -55,6 +67,12 @@ struct ServeCommand: AsyncParsableCommand {
     private func rate(_ flag: Double?, _ variable: String, default value: Double) -> Double? {
         let rate = flag ?? Self.environment[variable].flatMap { Double($0) } ?? value
         return rate > 0 && rate.isFinite ? rate : nil
+    }
+
+    private func resolvedSoldOutGateMs() -> Int? {
+        if let soldOutGateMs { return soldOutGateMs }
+        guard let text = Self.environment["HOTSTOCK_SOLD_OUT_GATE_MS"] else { return 1000 }
+        return Int(text)
     }
 
     private func resolvedPort() -> Int? {
@@ -80,7 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
                 adminToken: Self.environment["HOTSTOCK_ADMIN_TOKEN"] ?? "",
                 tokenRate: rate(ratePerToken, "HOTSTOCK_RATE_PER_TOKEN", default: 0),
                 buyerRate: rate(ratePerBuyer, "HOTSTOCK_RATE_PER_BUYER", default: 10),
-                runsSweeper: !noSweeper
+                runsSweeper: !noSweeper,
+                soldOutGateLapse: resolvedSoldOutGateMs().flatMap { $0 > 0 ? .milliseconds($0) : nil }
             ),
             engine: hotstock,
             registry: registry,

@@ -72,7 +72,9 @@ struct RouteContractTests {
         let later = TestServer.uniqueSKU("later")
         let bucket = TestServer.uniqueSKU("bucket")
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        try await TestServer.application(inventory).test(.router) { client in
+        // The engine's own answers: with the sold-out gate on, a changed request for an
+        // order of a sold-out SKU is answered sold_out (SoldOutGateTests).
+        try await TestServer.application(inventory, soldOutGateLapse: nil).test(.router) { client in
             func expectError(
                 _ response: TestResponse,
                 _ status: HTTPResponse.Status,

@@ -98,6 +98,9 @@ local function settle(ctx, h, s, state, now, extra, record_extra)
   redis.call('ZREM', ctx.expiry_key, ctx.sku_id .. '/' .. ctx.order)
   local op = state == 'confirmed' and 'confirm' or (state == 'released' and 'release' or 'expire')
   emit(ctx.events_key, op, ctx.sku_id, s, ctx.order, h, extra)
+  if state ~= 'confirmed' then
+    publish_restock(ctx.events_key, ctx.sku_id)
+  end
 end
 
 -- Validates the arguments shared by confirm and release:

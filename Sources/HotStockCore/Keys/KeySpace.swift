@@ -54,6 +54,11 @@ public struct KeySpace: Sendable, Hashable {
         [eventsKey(partition: partition), codeEventsKey(partition: partition)]
     }
 
+    /// `hs:{p}:restock`: the partition's pub/sub channel; the engine's functions publish
+    /// a SKU's id on it whenever units may have become available again (a release, an
+    /// expiry, a SKU change, codes loaded), for the servers' sold-out gates.
+    public func restockChannel(partition: Int) -> String { prefix(partition: partition) + "restock" }
+
     /// `hs:{p}:pool:<sku>`: a codes SKU's pool of sealed codes not yet assigned.
     public func poolKey(_ sku: String) -> String { prefix(of: sku) + "pool:" + sku }
 

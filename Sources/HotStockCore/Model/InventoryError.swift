@@ -54,6 +54,8 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
     public var retryAfterMilliseconds: Int64?
     /// The hold as it stands, for refusals about a hold's state (`hold_expired`, ...).
     public var hold: Hold?
+    /// For a hold refused `sold_out`: what the refusal saw of the SKU.
+    public var soldOut: SoldOutSnapshot?
 
     /// Makes a refusal.
     public init(

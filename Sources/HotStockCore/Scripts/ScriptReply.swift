@@ -39,7 +39,13 @@ struct ScriptReply {
     func refusal(hold: Hold? = nil) -> InventoryError {
         let code = InventoryError.Code(reply: outcome) ?? .invalidArgument
         let message = fields["message"] ?? Self.defaultMessage(code, hold: hold)
-        return InventoryError(code, message, retryAfterMilliseconds: int("retry_after_ms"), hold: hold)
+        var error = InventoryError(code, message, retryAfterMilliseconds: int("retry_after_ms"), hold: hold)
+        if code == .soldOut, let available = int("available"), let maxQty = int("max_qty"),
+            let perBuyer = fields["per_buyer"]
+        {
+            error.soldOut = SoldOutSnapshot(available: available, maxQty: maxQty, requiresBuyer: perBuyer == "1")
+        }
+        return error
     }
 
     private static func defaultMessage(_ code: InventoryError.Code, hold: Hold?) -> String {

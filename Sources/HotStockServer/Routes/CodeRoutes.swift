@@ -8,6 +8,8 @@ struct CodeRoutes {
     let engine: HotStockEngine
     /// Largest batch body accepted (413 above): 4 MiB.
     let maxBatchBytes: Int
+    /// The sold-out gate: loaded codes are units to hold.
+    let gate: SoldOutGate?
 
     func addAdmin<Context: RequestContext>(to group: RouterGroup<Context>) {
         group.post("/v1/skus/{sku}/codes") { request, context in
@@ -15,6 +17,7 @@ struct CodeRoutes {
             let body = try RequestBody(try await request.contractBody(limit: maxBatchBytes), optional: false)
             let batch = try ContractRequests.codeBatch(body)
             let result = try await engine.inventory.loadCodes(sku: sku, batch: batch.batch, codes: batch.codes)
+            gate?.drop(sku: sku)
             return ContractResponse.json(CodeBatchBody(result))
         }
     }

@@ -8,6 +8,8 @@ struct HoldRoutes {
     let maxBodyBytes: Int
     let outcomes: HoldOutcomeMetrics
     let buyerLimiter: RateLimiter?
+    /// Answers holds of SKUs known sold out without Redis; `nil` when turned off.
+    let gate: SoldOutGate?
 
     func add<Context: RequestContext>(to group: RouterGroup<Context>) {
         group.put("/v1/skus/{sku}/holds/{order}") { request, context in
@@ -23,6 +25,17 @@ struct HoldRoutes {
                     retryAfterMilliseconds: wait * 1000
                 )
             }
+            var ticket: SoldOutGate.Ticket?
+            switch gate?.admit(sku: sku, qty: hold.qty, hasBuyer: hold.buyer != nil, ttlMs: hold.ttlMs) {
+            case .refuse(let refusal):
+                // Answered here rather than thrown: the gate's answer is the cheap path.
+                outcomes.record(refusal.code.rawValue)
+                return ContractResponse.error(refusal)
+            case .pass(let granted):
+                ticket = granted
+            case nil:
+                break
+            }
             do {
                 let placement = try await inventory.placeHold(
                     sku: sku,
@@ -35,6 +48,7 @@ struct HoldRoutes {
                 return ContractResponse.json(HoldBody(placement.hold), status: placement.created ? .created : .ok)
             } catch let error as InventoryError {
                 outcomes.record(error.code.rawValue)
+                if let ticket { gate?.learn(sku: sku, refusal: error, ticket: ticket) }
                 throw error
             }
         }
@@ -50,7 +64,9 @@ struct HoldRoutes {
             let order = try context.identifier("order")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: true)
             let reacquire = try ContractRequests.confirm(body)
-            let confirmation = try await inventory.confirm(sku: sku, order: order, reacquire: reacquire)
+            let confirmation = try await returningUnits(of: sku) {
+                try await inventory.confirm(sku: sku, order: order, reacquire: reacquire)
+            }
             return ContractResponse.json(HoldBody(confirmation.hold, reacquired: confirmation.reacquired))
         }
         group.post("/v1/skus/{sku}/holds/{order}/release") { request, context in
@@ -58,7 +74,20 @@ struct HoldRoutes {
             let order = try context.identifier("order")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: true)
             try body.allowOnly([])
-            return ContractResponse.json(HoldBody(try await inventory.release(sku: sku, order: order)))
+            let hold = try await returningUnits(of: sku) { try await inventory.release(sku: sku, order: order) }
+            gate?.drop(sku: sku)
+            return ContractResponse.json(HoldBody(hold))
+        }
+    }
+
+    /// Runs a confirm or release; when it finds its hold overdue, it expires it first
+    /// and the units are back: the sold-out gate hears of it before the answer leaves.
+    private func returningUnits<Result>(of sku: String, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as InventoryError where error.code == .holdExpired {
+            gate?.drop(sku: sku)
+            throw error
         }
     }
 }

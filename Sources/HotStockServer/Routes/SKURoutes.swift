@@ -6,13 +6,17 @@ import Hummingbird
 struct SKURoutes {
     let inventory: Inventory
     let maxBodyBytes: Int
+    /// The sold-out gate, told of every change (a raised total may bring units back).
+    var gate: SoldOutGate? = nil
 
     func addAdmin<Context: RequestContext>(to group: RouterGroup<Context>) {
         group.put("/v1/skus/{sku}") { request, context in
             let sku = try context.identifier("sku")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: false)
             let update = try ContractRequests.skuUpdate(body)
-            return ContractResponse.json(SKUBody(try await inventory.setSKU(sku, update).sku))
+            let result = try await inventory.setSKU(sku, update)
+            gate?.drop(sku: sku)
+            return ContractResponse.json(SKUBody(result.sku))
         }
     }
 

@@ -62,6 +62,7 @@ enum TestServer {
         buyerRate: Double? = nil,
         requestReadTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
+        soldOutGateLapse: Duration? = .seconds(1),
         logger: Logger = TestServer.logger
     ) -> some ApplicationProtocol {
         buildApplication(
@@ -74,7 +75,8 @@ enum TestServer {
                 buyerRate: buyerRate,
                 requestReadTimeout: requestReadTimeout,
                 idleTimeout: idleTimeout,
-                runsSweeper: runsSweeper
+                runsSweeper: runsSweeper,
+                soldOutGateLapse: soldOutGateLapse
             ),
             engine: HotStockEngine(inventory: inventory, cold: cold, logger: logger),
             registry: registry,

@@ -1,0 +1,85 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// A connection of its own in subscriber mode, listening to a fixed set of channels.
+///
+/// Pub/sub delivery is at most once: a message published while the connection is down
+/// is lost, so whoever listens must tolerate missing some (HotStock's sold-out gate
+/// lets its flags lapse). ``messages`` ends when the connection closes; open a new
+/// subscription to listen again.
+public final class RedisSubscription: Sendable {
+    private let channel: any Channel
+    /// The messages published on the channels, in order; ends when the connection closes.
+    public let messages: AsyncStream<RedisMessage>
+
+    private init(channel: any Channel, messages: AsyncStream<RedisMessage>) {
+        self.channel = channel
+        self.messages = messages
+    }
+
+    /// Connects, authenticates as the configuration says and subscribes to `channels`
+    /// (at least one); returns once Redis has confirmed every subscription.
+    public static func open(
+        channels: [String],
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) async throws(RedisError) -> RedisSubscription {
+        precondition(!channels.isEmpty, "a subscription needs a channel")
+        let eventLoop = eventLoopGroup.next()
+        let (messages, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .unbounded)
+        let ready = eventLoop.makePromise(of: Void.self)
+        var handshake = [RedisCommand]()
+        if let password = configuration.password {
+            handshake.append(RedisCommand("AUTH", configuration.username.map { [$0, password] } ?? [password]))
+        }
+        handshake.append(RedisCommand("SUBSCRIBE", channels))
+        let acknowledgements = handshake.count - 1 + channels.count
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        RedisSubscriptionHandler(
+                            acknowledgements: acknowledgements,
+                            ready: ready,
+                            continuation: continuation
+                        )
+                    )
+                }
+            }
+        let target = "\(configuration.host):\(configuration.port)"
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
+        } catch {
+            ready.fail(error)
+            continuation.finish()
+            throw RedisError(.connectionFailed, "cannot connect to Redis at \(target): \(error)")
+        }
+        var bytes = channel.allocator.buffer(capacity: 256)
+        for command in handshake { command.encode(into: &bytes) }
+        channel.writeAndFlush(bytes, promise: nil)
+        let timeout = eventLoop.scheduleTask(in: TimeAmount(configuration.connectTimeout)) {
+            ready.fail(RedisError(.timeout, "Redis did not confirm the subscription in time"))
+        }
+        do {
+            try await ready.futureResult.get()
+            timeout.cancel()
+        } catch {
+            timeout.cancel()
+            channel.close(promise: nil)
+            throw error as? RedisError ?? RedisError(.connectionFailed, "\(error)")
+        }
+        logger.debug("subscribed", metadata: ["redis": "\(configuration)", "channels": "\(channels.count)"])
+        return RedisSubscription(channel: channel, messages: messages)
+    }
+
+    /// Closes the connection; ``messages`` ends.
+    public func close() async {
+        try? await channel.close()
+    }
+}
