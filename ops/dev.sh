@@ -6,12 +6,18 @@
 #   ops/dev.sh run        install, start the dev services, build, migrate, seed a demo SKU, run HotStock
 #   ops/dev.sh test       install, start the test services, build (no warnings), run every test
 #   ops/dev.sh faults [--small]   the fault suite: a flash sale through crashes and outages (test services)
-#   ops/dev.sh start [dev|test]   start one profile's services and print its environment
-#   ops/dev.sh stop  [dev|test]   stop them
-#   ops/dev.sh env   [dev|test]   print the environment that points HotStock at them
+#   ops/dev.sh start [dev|test|cluster]   start one profile's services and print its environment
+#   ops/dev.sh stop  [dev|test|cluster]   stop them
+#   ops/dev.sh env   [dev|test|cluster]   print the environment that points HotStock at them
+#   cluster: a Redis Cluster of 3 primaries + 3 replicas on 127.0.0.1:17001-17006 (DESIGN §11),
+#            with the test profile's MariaDB; for failover drills:
+#   ops/dev.sh cluster-node-kill PORT    kill -9 one cluster node
+#   ops/dev.sh cluster-node-start PORT   start it again, wait until the cluster is whole
+#   ops/dev.sh cluster-wipe              stop the cluster and delete its data (the next start creates it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# redis-tools brings `redis-cli --cluster` (the cluster profile).
 PACKAGES=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev pkg-config curl python3-venv)
 
 log() { printf '[dev] %s\n' "$*" >&2; }
@@ -21,13 +27,22 @@ profile_settings() {
   case "$PROFILE" in
     dev) REDIS_PORT=16379; MYSQL_PORT=13306 ;;
     test) REDIS_PORT=16380; MYSQL_PORT=13307 ;;
-    *) log "unknown profile $PROFILE (dev or test)"; exit 2 ;;
+    # Six cluster nodes (bus ports 27001-27006); REDIS_PORT is the first. MariaDB, and
+    # with it the code key, is the test profile's.
+    cluster) REDIS_PORT=17001; MYSQL_PORT=13307 ;;
+    *) log "unknown profile $PROFILE (dev, test or cluster)"; exit 2 ;;
   esac
   DATA="$ROOT/.local/$PROFILE"
+  MYSQL_DATA="$DATA"
+  if [ "$PROFILE" = cluster ]; then MYSQL_DATA="$ROOT/.local/test"; fi
+  CLUSTER_PORTS=(17001 17002 17003 17004 17005 17006)
   # Local users and passwords: ops/redis/users.acl and ops/mariadb/users.sql.
-  REDIS_URL="redis://hotstock:hotstock-dev@127.0.0.1:$REDIS_PORT/0"
-  REDIS_ADMIN_URL="redis://admin:hotstock-admin-dev@127.0.0.1:$REDIS_PORT/0"
-  REDIS_OPS_URL="redis://ops:hotstock-ops-dev@127.0.0.1:$REDIS_PORT/0"
+  # A cluster's URL lists seed nodes (DESIGN §11): three of the six are enough.
+  local hosts="127.0.0.1:$REDIS_PORT"
+  if [ "$PROFILE" = cluster ]; then hosts="127.0.0.1:17001,127.0.0.1:17002,127.0.0.1:17003"; fi
+  REDIS_URL="redis://hotstock:hotstock-dev@$hosts/0"
+  REDIS_ADMIN_URL="redis://admin:hotstock-admin-dev@$hosts/0"
+  REDIS_OPS_URL="redis://ops:hotstock-ops-dev@$hosts/0"
   MYSQL_URL="mysql://hotstock:hotstock-dev@127.0.0.1:$MYSQL_PORT/hotstock"
   MYSQL_ADMIN_URL="mysql://hotstock_admin:hotstock-dev@127.0.0.1:$MYSQL_PORT/hotstock"
   MYSQL_RO_URL="mysql://hotstock_ro:hotstock-dev@127.0.0.1:$MYSQL_PORT/hotstock"
@@ -53,6 +68,7 @@ install_packages() {
 redis_admin() { redis-cli -p "$REDIS_PORT" --user admin --pass hotstock-admin-dev --no-auth-warning "$@"; }
 
 start_redis() {
+  if [ "$PROFILE" = cluster ]; then start_cluster; return; fi
   mkdir -p "$DATA/redis"
   if [ "$(redis_admin ping 2>/dev/null)" = PONG ]; then return; fi
   log "starting Redis on 127.0.0.1:$REDIS_PORT ($DATA/redis)"
@@ -67,25 +83,162 @@ start_redis() {
   log "Redis did not start within 120 s; see $DATA/redis/redis.log"; exit 1
 }
 
-mysql_admin() { mariadb --no-defaults --socket="$DATA/mariadb/mysqld.sock" -uroot "$@"; }
+# The cluster profile: six nodes, each with the same redis.conf and ACL file as the single
+# Redis, in $DATA/<port>. Replicas sync from their primary as admin (the default user is off).
+cluster_admin() {
+  local port="$1"; shift
+  redis-cli -p "$port" --user admin --pass hotstock-admin-dev --no-auth-warning "$@"
+}
+
+cluster_port() {
+  case " ${CLUSTER_PORTS[*]} " in
+    *" ${1:-} "*) ;;
+    *) log "not a cluster port: ${1:-} (${CLUSTER_PORTS[*]})"; exit 2 ;;
+  esac
+}
+
+# Starts one node unless it answers; does not wait.
+start_cluster_node() {
+  local port="$1" dir="$DATA/$1"
+  mkdir -p "$dir"
+  # A drill may have left the node frozen (SIGSTOP).
+  if [ -f "$dir/redis.pid" ]; then kill -CONT "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi
+  if [ "$(cluster_admin "$port" ping 2>/dev/null)" = PONG ]; then return; fi
+  log "starting Redis cluster node on 127.0.0.1:$port ($dir)"
+  redis-server "$ROOT/ops/redis/redis.conf" --port "$port" --dir "$dir" \
+    --aclfile "$ROOT/ops/redis/users.acl" \
+    --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 \
+    --masteruser admin --masterauth hotstock-admin-dev \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+}
+
+wait_cluster_node() {
+  local port="$1"
+  # As for the single Redis: wait while a large AOF loads.
+  for _ in $(seq 1 1200); do
+    [ "$(cluster_admin "$port" ping 2>/dev/null)" = PONG ] && return
+    sleep 0.1
+  done
+  log "Redis cluster node $port did not start within 120 s; see $DATA/$port/redis.log"; exit 1
+}
+
+# Whole: every node sees six nodes and cluster_state:ok, three primaries serve the slots,
+# each with a replica whose link to it is up.
+cluster_whole() {
+  local port nodes replicas
+  for port in "${CLUSTER_PORTS[@]}"; do
+    cluster_admin "$port" cluster info 2>/dev/null | tr -d '\r' \
+      | grep -q '^cluster_state:ok$' || return 1
+    cluster_admin "$port" cluster info 2>/dev/null | tr -d '\r' \
+      | grep -q '^cluster_known_nodes:6$' || return 1
+  done
+  nodes="$(cluster_admin "${CLUSTER_PORTS[0]}" cluster nodes 2>/dev/null | tr -d '\r')" || return 1
+  # Every primary with slots has a healthy replica, and nothing is failed.
+  echo "$nodes" | awk '
+    $3 ~ /fail/ { bad = 1 }
+    $3 ~ /master/ && NF >= 9 { primaries[$1] = 1 }
+    $3 ~ /slave/ { replicated[$4] = 1 }
+    END {
+      n = 0
+      for (id in primaries) { n++; if (!(id in replicated)) bad = 1 }
+      exit (bad || n != 3)
+    }' || return 1
+  replicas="$(echo "$nodes" | awk '$3 ~ /slave/ { split($2, a, "[:@]"); print a[2] }')"
+  for port in $replicas; do
+    cluster_admin "$port" info replication 2>/dev/null | tr -d '\r' \
+      | grep -q '^master_link_status:up$' || return 1
+  done
+}
+
+wait_cluster_whole() {
+  for _ in $(seq 1 600); do
+    cluster_whole && return
+    sleep 0.1
+  done
+  log "the Redis cluster is not whole after 60 s; see $DATA/*/redis.log and:"
+  cluster_admin "${CLUSTER_PORTS[0]}" cluster nodes >&2 || true
+  exit 1
+}
+
+start_cluster() {
+  local port fresh=0 formed=0 info
+  for port in "${CLUSTER_PORTS[@]}"; do start_cluster_node "$port"; done
+  for port in "${CLUSTER_PORTS[@]}"; do wait_cluster_node "$port"; done
+  # New nodes know only themselves and own no slot; restarted ones keep their cluster
+  # in nodes.conf and find each other again by themselves.
+  for port in "${CLUSTER_PORTS[@]}"; do
+    info="$(cluster_admin "$port" cluster info | tr -d '\r')"
+    if grep -q '^cluster_known_nodes:1$' <<<"$info" && grep -q '^cluster_slots_assigned:0$' <<<"$info"; then
+      fresh=$((fresh + 1))
+    else
+      formed=$((formed + 1))
+    fi
+  done
+  if ((formed == 0)); then
+    log "creating the Redis cluster (3 primaries, 3 replicas)"
+    local hosts=()
+    for port in "${CLUSTER_PORTS[@]}"; do hosts+=("127.0.0.1:$port"); done
+    redis-cli --user admin --pass hotstock-admin-dev --no-auth-warning \
+      --cluster create "${hosts[@]}" --cluster-replicas 1 --cluster-yes >"$DATA/create.log" 2>&1 \
+      || { cat "$DATA/create.log" >&2; log "creating the cluster failed"; exit 1; }
+  elif ((fresh > 0)); then
+    log "$fresh of 6 cluster nodes are new and the others form a cluster; ops/dev.sh cluster-wipe starts over"
+    exit 1
+  fi
+  wait_cluster_whole
+}
+
+stop_cluster() {
+  local port pid
+  for port in "${CLUSTER_PORTS[@]}"; do
+    if [ -f "$DATA/$port/redis.pid" ]; then kill -CONT "$(cat "$DATA/$port/redis.pid")" 2>/dev/null || true; fi
+    cluster_admin "$port" shutdown nosave >/dev/null 2>&1 || true
+  done
+  # A node that did not answer (frozen, loading) is killed; wait until all are gone.
+  for port in "${CLUSTER_PORTS[@]}"; do
+    [ -f "$DATA/$port/redis.pid" ] || continue
+    pid="$(cat "$DATA/$port/redis.pid")"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null && [ "$(ps -o comm= -p "$pid")" = redis-server ]; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
+cluster_node_kill() {
+  cluster_port "${1:-}"
+  local pid_file="$DATA/$1/redis.pid"
+  [ -f "$pid_file" ] || { log "no pid file $pid_file"; exit 1; }
+  log "kill -9 Redis cluster node 127.0.0.1:$1 (pid $(cat "$pid_file"))"
+  kill -9 "$(cat "$pid_file")"
+}
+
+cluster_node_start() {
+  cluster_port "${1:-}"
+  start_cluster_node "$1"
+  wait_cluster_node "$1"
+  wait_cluster_whole
+}
+
+mysql_admin() { mariadb --no-defaults --socket="$MYSQL_DATA/mariadb/mysqld.sock" -uroot "$@"; }
 
 start_mariadb() {
-  mkdir -p "$DATA/mariadb"
+  mkdir -p "$MYSQL_DATA/mariadb"
   # A fault run that was itself killed may have left MariaDB frozen (SIGSTOP).
-  if [ -f "$DATA/mariadb/mariadb.pid" ]; then kill -CONT "$(cat "$DATA/mariadb/mariadb.pid")" 2>/dev/null || true; fi
+  if [ -f "$MYSQL_DATA/mariadb/mariadb.pid" ]; then kill -CONT "$(cat "$MYSQL_DATA/mariadb/mariadb.pid")" 2>/dev/null || true; fi
   if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then
     mysql_admin <"$ROOT/ops/mariadb/users.sql"
     return
   fi
-  if [ ! -d "$DATA/mariadb/data/mysql" ]; then
-    log "initialising MariaDB in $DATA/mariadb/data"
-    mariadb-install-db --no-defaults --datadir="$DATA/mariadb/data" --user=root \
-      --auth-root-authentication-method=socket >"$DATA/mariadb/install.log" 2>&1
+  if [ ! -d "$MYSQL_DATA/mariadb/data/mysql" ]; then
+    log "initialising MariaDB in $MYSQL_DATA/mariadb/data"
+    mariadb-install-db --no-defaults --datadir="$MYSQL_DATA/mariadb/data" --user=root \
+      --auth-root-authentication-method=socket >"$MYSQL_DATA/mariadb/install.log" 2>&1
   fi
-  log "starting MariaDB on 127.0.0.1:$MYSQL_PORT ($DATA/mariadb)"
+  log "starting MariaDB on 127.0.0.1:$MYSQL_PORT ($MYSQL_DATA/mariadb)"
   nohup mariadbd --defaults-file="$ROOT/ops/mariadb/my.cnf" --user=root \
-    --datadir="$DATA/mariadb/data" --port="$MYSQL_PORT" --socket="$DATA/mariadb/mysqld.sock" \
-    --pid-file="$DATA/mariadb/mariadb.pid" --log-error="$DATA/mariadb/mariadb.err" \
+    --datadir="$MYSQL_DATA/mariadb/data" --port="$MYSQL_PORT" --socket="$MYSQL_DATA/mariadb/mysqld.sock" \
+    --pid-file="$MYSQL_DATA/mariadb/mariadb.pid" --log-error="$MYSQL_DATA/mariadb/mariadb.err" \
     >/dev/null 2>&1 &
   for _ in $(seq 1 300); do
     if mysql_admin -e 'SELECT 1' >/dev/null 2>&1; then
@@ -94,10 +247,12 @@ start_mariadb() {
     fi
     sleep 0.1
   done
-  log "MariaDB did not start; see $DATA/mariadb/mariadb.err"; exit 1
+  log "MariaDB did not start; see $MYSQL_DATA/mariadb/mariadb.err"; exit 1
 }
 
 stop_services() {
+  # The cluster's MariaDB is the test profile's: `stop test` stops it.
+  if [ "$PROFILE" = cluster ]; then stop_cluster; return; fi
   redis_admin shutdown nosave >/dev/null 2>&1 || true
   if [ -f "$DATA/mariadb/mariadb.pid" ]; then
     kill "$(cat "$DATA/mariadb/mariadb.pid")" 2>/dev/null || true
@@ -105,11 +260,11 @@ stop_services() {
 }
 
 # The key that seals card codes (HOTSTOCK_CODE_KEY): made once per profile, kept
-# under .local/ (never committed).
+# under .local/ (never committed); it goes with the MariaDB that holds the sealed codes.
 code_key() {
-  local file="$DATA/code.key"
+  local file="$MYSQL_DATA/code.key"
   if [ ! -s "$file" ]; then
-    mkdir -p "$DATA"
+    mkdir -p "$MYSQL_DATA"
     printf 'k1:%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >"$file"
   fi
   cat "$file"
@@ -125,6 +280,10 @@ export HOTSTOCK_MYSQL_ADMIN_URL='$MYSQL_ADMIN_URL'
 export HOTSTOCK_MYSQL_RO_URL='$MYSQL_RO_URL'
 export HOTSTOCK_CODE_KEY='$(code_key)'
 ENV
+  if [ "$PROFILE" = cluster ]; then
+    echo "export HOTSTOCK_REDIS_CLUSTER_PORTS=\"${CLUSTER_PORTS[*]}\""
+    echo "export HOTSTOCK_REDIS_CLUSTER_URL='$REDIS_URL'"
+  fi
 }
 
 export_env() {
@@ -211,12 +370,50 @@ cmd_test() {
   # The fault suite's short form: Redis kill -9 x3, syncer/sweeper kill -9, MariaDB frozen,
   # FUNCTION FLUSH, serve restarted; nothing acknowledged may be lost.
   run_faults --small 2>&1 | tee "$logs/faults.log"
+  local test_data="$DATA"
+  # The same engine on a Redis Cluster of 3 primaries + 3 replicas (DESIGN §11).
+  run_cluster_stage "$bin" "$logs"
   # No password or token in any log line of the whole run (the processes' logs included).
-  "$ROOT/ops/secret-scan.sh" "$logs" "$ROOT/.local/loadtest" "$ROOT/.local/build.log" "$DATA/redis/redis.log" \
-    "$DATA/mariadb/mariadb.err"
-  local count
+  "$ROOT/ops/secret-scan.sh" "$logs" "$ROOT/.local/loadtest" "$ROOT/.local/build.log" "$test_data/redis/redis.log" \
+    "$test_data/mariadb/mariadb.err" "$DATA"/*/redis.log
+  local count cluster_count
   count="$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$logs/swift-test.log" | tail -n 1)"
-  echo "tests: ${count:-0} passed, 0 failed"
+  cluster_count="$(sed -n 's/.*Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$logs/swift-test-cluster.log" \
+    | tail -n 1)"
+  echo "tests: ${count:-0} passed, 0 failed; on the cluster: ${cluster_count:-0} passed, 0 failed"
+}
+
+# On the local cluster: the engine's, the server's (the HTTP contract) and the CLI's
+# suites through a URL of seed nodes, a flash sale, and a failover drill (kill -9 of a
+# primary in the middle of a flash sale, then the node back as a replica); the load
+# runs exit 1 on any invariant violation.
+run_cluster_stage() {
+  local bin="$1" logs="$2"
+  profile_settings cluster
+  start_services
+  export_env
+  export HOTSTOCK_REDIS_CLUSTER_URL="$REDIS_URL"
+  swift test --skip-build --filter 'HotStockCoreTests|HotStockServerTests|hotstockTests|ClusterRoutingTests' 2>&1 \
+    | tee "$logs/swift-test-cluster.log"
+  "$bin/loadtest" run flash --buyers 3000 --out "$ROOT/.local/loadtest/cluster-flash" 2>&1 | tee "$logs/cluster-flash.log"
+  cluster_failover_drill "$bin" 2>&1 | tee "$logs/cluster-failover.log"
+}
+
+# A flash sale of 30,000 buyers; 1.5 s in, the primary of slot 0 is killed (kill -9), its
+# replica takes over, and the node comes back as a replica.
+cluster_failover_drill() {
+  local bin="$1" victim sale
+  "$bin/loadtest" run flash --buyers 30000 --units 15000 --out "$ROOT/.local/loadtest/cluster-failover" &
+  sale=$!
+  sleep 1.5
+  victim="$(cluster_admin "${CLUSTER_PORTS[0]}" cluster nodes | tr -d '\r' \
+    | awk '$3 ~ /master/ && $0 ~ / 0-/ { split($2, a, "[:@]"); print a[2] }')"
+  if [ -z "$victim" ]; then victim="$(cluster_admin "${CLUSTER_PORTS[1]}" cluster nodes | tr -d '\r' \
+    | awk '$3 ~ /master/ && $0 ~ / 0-/ { split($2, a, "[:@]"); print a[2] }')"; fi
+  cluster_node_kill "$victim"
+  sleep 5
+  cluster_node_start "$victim"
+  wait "$sale"
 }
 
 # The fault suite (loadtest faults) on the test services: it kills and restarts Redis
@@ -244,9 +441,12 @@ case "$command" in
   run) cmd_run "$@" ;;
   faults) cmd_faults "$@" ;;
   start-redis) profile_settings "${1:-dev}"; start_redis ;;
+  cluster-node-kill) profile_settings cluster; cluster_node_kill "$@" ;;
+  cluster-node-start) profile_settings cluster; cluster_node_start "$@" ;;
+  cluster-wipe) profile_settings cluster; stop_cluster; rm -rf "$DATA" ;;
   test) cmd_test "$@" ;;
   start) profile_settings "${1:-dev}"; start_services; print_env ;;
   stop) profile_settings "${1:-dev}"; stop_services ;;
   env) profile_settings "${1:-dev}"; print_env ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac

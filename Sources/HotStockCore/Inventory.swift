@@ -180,9 +180,29 @@ public final class Inventory: Sendable {
         return reply
     }
 
+    /// Calls one of HotStock's functions, retrying while Redis is unreachable; with
+    /// ``InventoryConfiguration/waitReplicas``, answers only once the change reached
+    /// them (else `unavailable`: the change happened, the client retries the same request).
     func call(_ function: String, keys: [String], arguments: [String]) async throws -> ScriptReply {
-        let reply = try await withRetry {
-            try await library.call(function, keys: keys, arguments: arguments)
+        let replicas = configuration.waitReplicas
+        let reply: RedisReply
+        do {
+            reply = try await withRetry {
+                try await library.call(
+                    function,
+                    keys: keys,
+                    arguments: arguments,
+                    replicas: replicas,
+                    replicaTimeoutMs: Int(configuration.replicaTimeout.wholeMilliseconds)
+                )
+            }
+        } catch let error as RedisError where error.code == .notReplicated {
+            logger.warning("a change did not reach its replicas in time", metadata: ["error": "\(error)"])
+            throw InventoryError(
+                .unavailable,
+                "the change did not reach \(replicas) replica(s) in time; retry the same request",
+                retryAfterMilliseconds: 1000
+            )
         }
         return try ScriptReply(reply)
     }

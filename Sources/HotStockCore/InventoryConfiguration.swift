@@ -11,6 +11,13 @@ public struct InventoryConfiguration: Sendable {
     /// Seals and opens the codes of codes SKUs (`HOTSTOCK_CODE_KEY`); without it code
     /// pools can be neither loaded nor delivered.
     public var codeSealer: CodeSealer?
+    /// How many replicas must take a state change before it is acknowledged
+    /// (`HOTSTOCK_WAIT_REPLICAS`, default 0: Redis's asynchronous replication). With N,
+    /// every function call is followed by `WAIT N`; a change fewer replicas took within
+    /// ``replicaTimeout`` answers `unavailable`, and the client retries the same request.
+    public var waitReplicas = 0
+    /// How long a change waits for its replicas (`WAIT`'s timeout).
+    public var replicaTimeout: Duration = .seconds(1)
 
     /// Makes a configuration.
     public init(

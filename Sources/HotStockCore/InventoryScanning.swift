@@ -1,20 +1,23 @@
 import RedisClient
 
 extension Inventory {
-    /// Every key matching `pattern` (`SCAN` with `MATCH`), for ops commands only.
+    /// Every key matching `pattern` (`SCAN` with `MATCH`) on every primary (a cluster's
+    /// keys are spread over its primaries), for ops commands only.
     public func scan(match pattern: String) async throws -> [String] {
-        var cursor = "0"
         var keys: [String] = []
-        repeat {
-            let reply = try await withRetry {
-                try await redis.send(.scan(cursor: cursor, match: pattern))
-            }
-            guard let parts = reply.array, parts.count == 2 else {
-                throw RedisError(.unexpectedReply, "SCAN answered \(reply)")
-            }
-            cursor = parts[0].string ?? "0"
-            keys += (parts[1].array ?? []).compactMap(\.string)
-        } while cursor != "0"
+        for node in try await withRetry({ try await redis.primaries() }) {
+            var cursor = "0"
+            repeat {
+                let reply = try await withRetry {
+                    try await node.send(.scan(cursor: cursor, match: pattern))
+                }
+                guard let parts = reply.array, parts.count == 2 else {
+                    throw RedisError(.unexpectedReply, "SCAN answered \(reply)")
+                }
+                cursor = parts[0].string ?? "0"
+                keys += (parts[1].array ?? []).compactMap(\.string)
+            } while cursor != "0"
+        }
         return keys
     }
 

@@ -15,6 +15,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
             case replyError = "error reply"
             case unexpectedReply = "unexpected reply"
             case shutDown = "shut down"
+            case notReplicated = "not replicated"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -37,6 +38,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unexpectedReply = Code(.unexpectedReply)
         /// The client was shut down; no request is sent any more.
         public static let shutDown = Code(.shutDown)
+        /// The command ran, but `WAIT` did not see the replicas asked for take it in time.
+        public static let notReplicated = Code(.notReplicated)
 
         public var description: String { kind.rawValue }
     }

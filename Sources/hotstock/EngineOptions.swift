@@ -25,6 +25,13 @@ struct EngineOptions: ParsableArguments {
     )
     var retentionMs: Int64?
 
+    @Option(
+        name: .customLong("wait-replicas"),
+        help:
+            "Acknowledge a state change only once this many replicas took it (WAIT); else 503 unavailable (env HOTSTOCK_WAIT_REPLICAS, default 0)."
+    )
+    var waitReplicas: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning or error (env HOTSTOCK_LOG_LEVEL).")
     var logLevel: String?
 
@@ -37,6 +44,9 @@ struct EngineOptions: ParsableArguments {
         if let retention = resolvedRetentionMs(), !(1_000...InventoryLimits.maxRetentionMs).contains(retention) {
             throw ValidationError("--retention-ms must be in 1000...\(InventoryLimits.maxRetentionMs)")
         }
+        guard let replicas = resolvedWaitReplicas(), (0...16).contains(replicas) else {
+            throw ValidationError("--wait-replicas (HOTSTOCK_WAIT_REPLICAS) must be an integer in 0...16")
+        }
         if let level = logLevel ?? Self.environment["HOTSTOCK_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -44,6 +54,12 @@ struct EngineOptions: ParsableArguments {
 
     private func resolvedPartitions() -> Int? {
         partitions ?? Self.environment["HOTSTOCK_PARTITIONS"].flatMap { Int($0) }
+    }
+
+    private func resolvedWaitReplicas() -> Int? {
+        if let waitReplicas { return waitReplicas }
+        guard let text = Self.environment["HOTSTOCK_WAIT_REPLICAS"] else { return 0 }
+        return Int(text)
     }
 
     private func resolvedRetentionMs() -> Int64? {
@@ -109,6 +125,7 @@ struct EngineOptions: ParsableArguments {
                 .map(CodeSealer.init(ring:))
         )
         if let retention = resolvedRetentionMs() { configuration.retentionMs = retention }
+        configuration.waitReplicas = resolvedWaitReplicas() ?? 0
         return configuration
     }
 

@@ -10,7 +10,7 @@ import Testing
 @Suite("Code events in any order")
 struct CodeEventOrderTests {
     @Test func aConfirmAndADeliveryAppliedBeforeTheirLoadStillRecordEverything() async throws {
-        let inventory = try await TestEngine.inventory(database: 6)
+        let inventory = try await TestEngine.inventory(namespace: "d6")
         let cold = try await TestCold.store()
         let sku = try await CodePoolTests.codesSKU(inventory, codes: CodePoolTests.codes(4, prefix: "ORDER"))
         _ = try await inventory.placeHold(sku: sku, order: "o1", qty: 2)

@@ -227,7 +227,7 @@ struct CodePoolTests {
 @Suite("Code pools in cold stock")
 struct CodePoolColdTests {
     @Test func aCodesSKUSyncsItsCodesSealedAndIsWarmedBackWithThem() async throws {
-        let inventory = try await TestEngine.inventory(database: 15)
+        let inventory = try await TestEngine.inventory(namespace: "d15")
         let cold = try await TestCold.store()
         let loaded = CodePoolTests.codes(6, prefix: "COLD")
         let sku = try await CodePoolTests.codesSKU(inventory, codes: loaded)
@@ -288,8 +288,8 @@ struct CodePoolColdTests {
         #expect(report.drift.isEmpty, "\(report.drift)")
         // Redis loses everything; warm brings the SKU back from MySQL: pool, fingerprints,
         // the confirmed order's codes and its delivery, the live hold.
-        let redisAdmin = try TestEngine.adminPool(database: 15)
-        _ = try await redisAdmin.send("FLUSHDB")
+        let redisAdmin = try TestEngine.adminPool()
+        try await TestEngine.wipe(inventory.keys, admin: redisAdmin)
         await redisAdmin.shutdown()
         let warm = try await Warmer(inventory: inventory, cold: cold, logger: TestEngine.logger).warm(sku: sku)
         #expect(warm.warmed == [sku] && warm.liveHolds == 1)
@@ -309,7 +309,7 @@ struct CodePoolColdTests {
             .reconcile(fix: false, only: [sku])
         #expect(after.drift.isEmpty, "\(after.drift)")
         // Past its retention Redis forgets the hold; MySQL still answers the same codes.
-        let dropper = try TestEngine.adminPool(database: 15)
+        let dropper = try TestEngine.adminPool()
         _ = try await dropper.send("DEL", inventory.keys.holdKey(sku: sku, order: "a"))
         await dropper.shutdown()
         await #expect(throws: InventoryError.self) { try await inventory.deliverCodes(sku: sku, order: "a") }
@@ -328,7 +328,7 @@ struct CodePoolColdTests {
 @Suite("Code pool metrics")
 struct CodePoolMonitorTests {
     @Test func poolSizesAssignmentsAndPaidButNotDeliveredOrders() async throws {
-        let inventory = try await TestEngine.inventory(database: 5)
+        let inventory = try await TestEngine.inventory(namespace: "d5")
         let sku = try await CodePoolTests.codesSKU(inventory, codes: CodePoolTests.codes(5))
         let monitor = CodePoolMonitor(inventory: inventory, grace: .zero, logger: TestEngine.logger)
         var snapshot = try await monitor.measure()

@@ -18,7 +18,7 @@ struct ColdRecoveryTests {
         let mariadb = try ScratchMariaDB()
         defer { mariadb.destroy() }
         try await mariadb.start()
-        let inventory = try await TestEngine.inventory(database: 10)
+        let inventory = try await TestEngine.inventory(namespace: "d10")
         let cold = try await TestCold.store(url: mariadb.url, ioTimeoutSeconds: 1)
         let sku = TestEngine.uniqueSKU("outage")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 100_000))
@@ -82,8 +82,8 @@ struct ColdRecoveryTests {
     }
 
     @Test func flushedRedisIsWarmedBackAndNewHoldsContinueWithoutOversell() async throws {
-        let inventory = try await TestEngine.inventory(database: 12)
-        let admin = try TestEngine.adminPool(database: 12)
+        let inventory = try await TestEngine.inventory(namespace: "d12")
+        let admin = try TestEngine.adminPool()
         let cold = try await TestCold.store()
         let sku = TestEngine.uniqueSKU("warm")
         var update = SKUUpdate(total: 20)
@@ -99,7 +99,7 @@ struct ColdRecoveryTests {
         try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
         let before = try await inventory.sku(sku)
 
-        _ = try await admin.send("FLUSHDB")
+        try await TestEngine.wipe(inventory.keys, admin: admin)
         #expect(try await refusalCode { _ = try await inventory.sku(sku) } == .skuNotFound)
         try await Task.sleep(for: .milliseconds(1_100))
 

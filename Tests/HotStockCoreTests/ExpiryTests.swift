@@ -10,7 +10,7 @@ struct ExpiryTests {
     /// How late the sweeper is under load is a figure of the load harness (p99), not of a
     /// unit test on a shared machine; here: every hold expires, never early.
     @Test func holdsWithOneSecondTTLAreReleasedByTheSweeperNeverEarly() async throws {
-        let inventory = try await TestEngine.inventory(database: 3)
+        let inventory = try await TestEngine.inventory(namespace: "d3")
         let sku = TestEngine.uniqueSKU("expiry")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 20))
         for index in 0..<10 {
@@ -39,8 +39,8 @@ struct ExpiryTests {
     }
 
     @Test func twoSweepersAtOnceNeverExpireAHoldTwice() async throws {
-        let inventory = try await TestEngine.inventory(database: 4)
-        let other = try await TestEngine.inventory(database: 4)
+        let inventory = try await TestEngine.inventory(namespace: "d4")
+        let other = try await TestEngine.inventory(namespace: "d4")
         let sku = TestEngine.uniqueSKU("sweepers")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 300))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -71,13 +71,13 @@ struct ExpiryTests {
         #expect(expired >= 300)
         let snapshot = try await expectBalanced(inventory, sku)
         #expect(snapshot.available == 300 && snapshot.held == 0)
-        let finals = try await finalEvents(inventory, sku: sku, database: 4)
+        let finals = try await finalEvents(inventory, sku: sku)
         #expect(finals.count == 300)
         #expect(finals.values.allSatisfy { $0 == 1 }, "a hold got more than one final transition")
     }
 
     @Test func confirmAfterExpiryIsRefusedAndReacquireReHoldsWhenStockAllows() async throws {
-        let inventory = try await TestEngine.inventory(database: 3)
+        let inventory = try await TestEngine.inventory(namespace: "d3")
         let sku = TestEngine.uniqueSKU("late")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 3))
         _ = try await inventory.placeHold(sku: sku, order: "late", qty: 2, buyer: "u1", ttlMs: 1_000)
@@ -117,8 +117,8 @@ struct ExpiryTests {
     }
 
     @Test func sweeperDropsStaleIndexEntriesAndNeverExpiresAHoldBeforeItsTime() async throws {
-        let inventory = try await TestEngine.inventory(database: 5)
-        let pool = try TestEngine.adminPool(database: 5)
+        let inventory = try await TestEngine.inventory(namespace: "d5")
+        let pool = try TestEngine.adminPool()
         let sku = TestEngine.uniqueSKU("stale")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 2))
         let live = try await inventory.placeHold(sku: sku, order: "live", ttlMs: 60_000).hold
@@ -137,7 +137,7 @@ struct ExpiryTests {
     }
 
     @Test func sweeperReportsHowLateTheOldestDueHoldIs() async throws {
-        let inventory = try await TestEngine.inventory(database: 5)
+        let inventory = try await TestEngine.inventory(namespace: "d5")
         let sku = TestEngine.uniqueSKU("lag")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 1))
         _ = try await inventory.placeHold(sku: sku, order: "o", ttlMs: 1_000)
@@ -152,8 +152,8 @@ struct ExpiryTests {
 }
 
 /// Counts, per order of `sku`, the final transitions recorded in the outbox.
-func finalEvents(_ inventory: Inventory, sku: String, database: Int) async throws -> [String: Int] {
-    let pool = try TestEngine.pool(database: database)
+func finalEvents(_ inventory: Inventory, sku: String) async throws -> [String: Int] {
+    let pool = try TestEngine.pool()
     let key = inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku))
     var counts: [String: Int] = [:]
     var cursor = "-"

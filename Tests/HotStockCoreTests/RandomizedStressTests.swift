@@ -19,7 +19,7 @@ struct RandomizedStressTests {
     }
 
     @Test func randomHoldsConfirmsReleasesAndExpiriesKeepEverySKUBalanced() async throws {
-        let inventory = try await TestEngine.inventory(database: 6, poolSize: 4)
+        let inventory = try await TestEngine.inventory(namespace: "d6", poolSize: 4)
         let skus = (0..<4).map { TestEngine.uniqueSKU("stress\($0)") }
         for (index, sku) in skus.enumerated() {
             var update = SKUUpdate(total: Int64(40 + index * 20))
@@ -88,7 +88,7 @@ struct RandomizedStressTests {
                 "\(sku) sold \(snapshot.sold), confirms say \(ledger.soldUnits(sku))"
             )
         }
-        let finals = try await finalEvents(inventory, sku: skus[0], database: 6)
+        let finals = try await finalEvents(inventory, sku: skus[0])
         #expect(finals.values.allSatisfy { $0 <= 2 })
     }
 }

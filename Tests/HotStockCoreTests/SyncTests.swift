@@ -8,7 +8,7 @@ import Testing
 @Suite("Syncing the outbox into MySQL")
 struct SyncTests {
     @Test func randomizedRunThenSyncLeavesMySQLEqualToRedisAndReconcileClean() async throws {
-        let inventory = try await TestEngine.inventory(database: 7)
+        let inventory = try await TestEngine.inventory(namespace: "d7")
         let cold = try await TestCold.store()
         let skus = (0..<4).map { TestEngine.uniqueSKU("sync\($0)") }
         for sku in skus { _ = try await inventory.setSKU(sku, SKUUpdate(total: 40)) }
@@ -28,7 +28,7 @@ struct SyncTests {
     }
 
     @Test func everyEventAppliedTwiceChangesNothing() async throws {
-        let inventory = try await TestEngine.inventory(database: 8)
+        let inventory = try await TestEngine.inventory(namespace: "d8")
         let cold = try await TestCold.store()
         let skus = (0..<3).map { TestEngine.uniqueSKU("replay\($0)") }
         for sku in skus { _ = try await inventory.setSKU(sku, SKUUpdate(total: 30)) }
@@ -66,7 +66,7 @@ struct SyncTests {
     }
 
     @Test func syncerKilledBetweenCommitAndAckIsFinishedByAnotherWithoutDuplicates() async throws {
-        let inventory = try await TestEngine.inventory(database: 9)
+        let inventory = try await TestEngine.inventory(namespace: "d9")
         let cold = try await TestCold.store()
         let skus = (0..<3).map { TestEngine.uniqueSKU("crash\($0)") }
         for sku in skus { _ = try await inventory.setSKU(sku, SKUUpdate(total: 30)) }
@@ -107,7 +107,7 @@ struct SyncTests {
     }
 
     @Test func driftPlantedInMySQLIsFoundByReconcileAndRepairedByFix() async throws {
-        let inventory = try await TestEngine.inventory(database: 11)
+        let inventory = try await TestEngine.inventory(namespace: "d11")
         let cold = try await TestCold.store()
         let sku = TestEngine.uniqueSKU("drift")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
@@ -156,8 +156,8 @@ struct SyncTests {
     }
 
     @Test func aVersionGoingBackwardsIsCountedAndNotCopied() async throws {
-        let inventory = try await TestEngine.inventory(database: 14)
-        let admin = try TestEngine.adminPool(database: 14)
+        let inventory = try await TestEngine.inventory(namespace: "d14")
+        let admin = try TestEngine.adminPool()
         let cold = try await TestCold.store()
         let sku = TestEngine.uniqueSKU("regress")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
@@ -168,7 +168,7 @@ struct SyncTests {
         #expect(before.sku.version == 5)
 
         // A failover that lost acknowledged writes: Redis starts over below MySQL's version.
-        _ = try await admin.send("FLUSHDB")
+        try await TestEngine.wipe(inventory.keys, admin: admin)
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
         _ = try await inventory.placeHold(sku: sku, order: "after-failover")
         try await syncer.syncOnce()

@@ -43,7 +43,7 @@ struct LiveServerTests {
     }
 
     @Test func inProcessSweeperAndSyncerExpireHoldsAndFillMySQL() async throws {
-        let inventory = try await TestServer.inventory(database: 13)
+        let inventory = try await TestServer.inventory(namespace: "d13")
         let mysqlURL =
             ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_URL"]
             ?? "mysql://hotstock:hotstock-dev@127.0.0.1:13307/hotstock"

@@ -3,6 +3,7 @@ import HotStockCore
 import HotStockServer
 import Hummingbird
 import HummingbirdTesting
+import NIOPosix
 import RedisClient
 import Testing
 
@@ -148,9 +149,10 @@ struct SoldOutGateTests {
             #expect(errorCode(try await hold(client, sku, "o2")) == "sold_out")
 
             // Every subscription of the test Redis is dropped; the release's message is lost.
-            let admin = try adminRedis()
-            _ = try await admin.send("CLIENT", "KILL", "TYPE", "pubsub")
-            await admin.shutdown()
+            for node in try await seedNodes() {
+                _ = try await node.send(RedisCommand("CLIENT", ["KILL", "TYPE", "pubsub"]))
+                await node.close()
+            }
             _ = try await elsewhere.release(sku: sku, order: "o1")
             #expect(try await firstHeld(client, sku, order: "o3") <= .milliseconds(1300))
             try await expectBalanced(inventory, sku, total: 1)
@@ -193,23 +195,40 @@ struct SoldOutGateTests {
         return .seconds(3)
     }
 
-    /// Waits until the server's restock listener is subscribed.
+    /// Waits until the server's restock listener is subscribed (on any seed node).
     private func waitForSubscription() async throws {
-        let admin = try adminRedis()
-        defer { Task { await admin.shutdown() } }
+        let nodes = try await seedNodes()
+        defer { Task { for node in nodes { await node.close() } } }
         for _ in 0..<200 {
-            let clients = try await admin.send("CLIENT", "LIST", "TYPE", "pubsub").string ?? ""
-            if !clients.isEmpty { return }
+            for node in nodes {
+                let clients = try await node.send(RedisCommand("CLIENT", ["LIST", "TYPE", "pubsub"])).string ?? ""
+                if !clients.isEmpty { return }
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         Issue.record("the restock listener never subscribed")
     }
 
-    private func adminRedis() throws -> RedisConnectionPool {
+    /// A connection as the operator to each seed node of the run's Redis (one for a
+    /// single Redis; on a cluster the listener subscribes to a seed, primary or not).
+    private func seedNodes() async throws -> [RedisConnection] {
         let url =
             ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"]
             ?? "redis://admin:hotstock-admin-dev@127.0.0.1:16380/0"
-        return RedisConnectionPool(configuration: try RedisConfiguration(url: url), logger: TestServer.logger)
+        let configuration = try RedisConfiguration(url: url)
+        var nodes: [RedisConnection] = []
+        for seed in configuration.seeds {
+            var node = configuration
+            node.seeds = [seed]
+            nodes.append(
+                try await RedisConnection.connect(
+                    to: node,
+                    on: MultiThreadedEventLoopGroup.singleton.next(),
+                    logger: TestServer.logger
+                ).get()
+            )
+        }
+        return nodes
     }
 
     private func expectBalanced(_ inventory: Inventory, _ sku: String, total: Int64) async throws {

@@ -14,7 +14,7 @@ struct ServeShutdownTests {
     }
 
     @Test func sigtermDuringLoadLosesNoAcknowledgedHold() async throws {
-        let port = Int.random(in: 40_000...49_999)
+        let port = try freePort()
         let server = try ServeKillCodesTests.startServer(port: port, sweeper: true)
         defer { if server.isRunning { server.terminate() } }
 
@@ -98,7 +98,8 @@ struct ServeKillCodesTests {
     }
 
     static func waitUntilUp(_ client: HTTPProbe) async throws -> Bool {
-        for _ in 0..<100 {
+        // 30 s: the whole suite shares two cores with the services.
+        for _ in 0..<300 {
             if (try? await client.send("GET", "/health/live")) == 200 { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -106,7 +107,7 @@ struct ServeKillCodesTests {
     }
 
     @Test func theNextServerAnswersTheSameCodes() async throws {
-        let port = Int.random(in: 40_000...49_999)
+        let port = try freePort()
         let client = HTTPProbe(port: port, token: "sigterm-admin-token")
         let first = try Self.startServer(port: port)
         defer { if first.isRunning { first.terminate() } }

@@ -3,14 +3,32 @@
 /// A SKU lives in partition `crc32(sku) mod partitions`; every key of that SKU and the
 /// partition's shared expiry index and outbox carry the partition's hash tag (`{07}`),
 /// so each script touches one slot and runs unchanged on Redis Cluster.
+///
+/// A `namespace` puts a whole data set under `hs:<namespace>:{p}:` so that several
+/// share one Redis without meeting: what separate databases (`SELECT`) do on a single
+/// Redis, and a cluster has only database 0. The tests use it; a deployment has none.
 public struct KeySpace: Sendable, Hashable {
     /// How many partitions the data set has; fixed when the data set is created.
     public let partitions: Int
+    /// The data set's namespace, if any (`[a-z0-9-]`, 1 to 16 characters).
+    public let namespace: String?
+    private let root: String
 
-    /// Makes a key space of `partitions` partitions (1...10,000).
-    public init(partitions: Int = 16) {
+    /// Makes a key space of `partitions` partitions (1...10,000), in `namespace`.
+    public init(partitions: Int = 16, namespace: String? = nil) {
         precondition((1...10_000).contains(partitions), "partitions must be in 1...10000")
+        if let namespace {
+            precondition(
+                (1...16).contains(namespace.count)
+                    && namespace.utf8.allSatisfy {
+                        (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D
+                    },
+                "a namespace is 1 to 16 of a-z, 0-9 and -"
+            )
+        }
         self.partitions = partitions
+        self.namespace = namespace
+        self.root = namespace.map { "hs:\($0):" } ?? "hs:"
     }
 
     /// The partition a SKU belongs to.
@@ -22,7 +40,7 @@ public struct KeySpace: Sendable, Hashable {
     public func prefix(partition: Int) -> String {
         let digits = String(partition)
         let width = max(2, String(partitions - 1).count)
-        return "hs:{\(String(repeating: "0", count: width - digits.count))\(digits)}:"
+        return root + "{\(String(repeating: "0", count: width - digits.count))\(digits)}:"
     }
 
     /// The key prefix of the SKU's partition.

@@ -5,8 +5,9 @@ import ServiceLifecycle
 
 /// Listens to every partition's restock channel (`hs:{p}:restock`) and drops the
 /// sold-out gate's flag of each SKU published there. Runs as a service of `serve`,
-/// reconnecting with backoff; on every (re)connection it drops all flags, since
-/// messages published while it was away are lost.
+/// reconnecting with backoff (to the next seed node each time: on a cluster a message
+/// published on any node reaches every node); on every (re)connection it drops all
+/// flags, since messages published while it was away are lost.
 struct RestockListener: Service {
     let gate: SoldOutGate
     let channels: [String]
@@ -29,11 +30,15 @@ struct RestockListener: Service {
     private func listen() async {
         var backoff = Duration.milliseconds(100)
         var warned = false
+        var attempt = 0
         while !Task.isCancelled {
+            var node = configuration
+            node.seeds = [configuration.seeds[attempt % configuration.seeds.count]]
+            attempt += 1
             do {
                 let subscription = try await RedisSubscription.open(
                     channels: channels,
-                    configuration: configuration,
+                    configuration: node,
                     logger: logger
                 )
                 gate.dropAll()

@@ -21,6 +21,16 @@ extension RedisCommand {
     public static func functionList(library name: String) -> RedisCommand {
         RedisCommand("FUNCTION", ["LIST", "LIBRARYNAME", name])
     }
+
+    /// `CLUSTER SLOTS`: which node serves which slots (an error on a Redis that is not
+    /// a cluster).
+    public static func clusterSlots() -> RedisCommand { RedisCommand("CLUSTER", ["SLOTS"]) }
+
+    /// `WAIT replicas timeout`: blocks until `replicas` replicas acknowledged every write
+    /// of this connection so far, or `timeout` ms passed; answers how many did.
+    public static func wait(replicas: Int, timeoutMs: Int) -> RedisCommand {
+        RedisCommand("WAIT", [String(replicas), String(timeoutMs)])
+    }
 }
 
 extension RedisConnectionPool {

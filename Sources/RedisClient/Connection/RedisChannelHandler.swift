@@ -1,9 +1,12 @@
 import NIOCore
 
-/// A request on its way to Redis: the encoded command and the promise its reply completes.
+/// A request on its way to Redis: the encoded command and the promise its reply
+/// completes; with `leading`, the bytes hold one command more before it (`ASKING`),
+/// whose reply completes `leading`.
 struct RedisRequest: Sendable {
     var bytes: ByteBuffer
     var promise: EventLoopPromise<RedisReply>
+    var leading: EventLoopPromise<RedisReply>? = nil
 }
 
 /// Pipelines requests on one Redis connection.
@@ -51,9 +54,13 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
         if let closedWith {
+            request.leading?.fail(closedWith)
             request.promise.fail(closedWith)
             promise?.fail(closedWith)
             return
+        }
+        if let leading = request.leading {
+            pending.append(Pending(promise: leading, deadline: .now() + commandTimeout))
         }
         pending.append(Pending(promise: request.promise, deadline: .now() + commandTimeout))
         context.write(wrapOutboundOut(request.bytes), promise: promise)

@@ -83,9 +83,13 @@ public final class RedisConnection: Sendable {
     /// Sends a command and waits for its reply. An error reply is thrown as
     /// ``RedisError/Code/replyError``.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
+        try await reply(of: sendFuture(command))
+    }
+
+    private func reply(of future: EventLoopFuture<RedisReply>) async throws(RedisError) -> RedisReply {
         let reply: RedisReply
         do {
-            reply = try await sendFuture(command).get()
+            reply = try await future.get()
         } catch let error as RedisError {
             throw error
         } catch {
@@ -97,16 +101,38 @@ public final class RedisConnection: Sendable {
 
     /// Sends a command; the future holds the raw reply, error replies included.
     public func sendFuture(_ command: RedisCommand) -> EventLoopFuture<RedisReply> {
+        sendFuture(command, asking: false)
+    }
+
+    /// Sends `command` (after `ASKING` in the same write, with `asking`), then `follow`
+    /// on this same connection, so it comes after (`WAIT` counts this connection's
+    /// writes); throws as ``send(_:)`` does, for the command first.
+    func send(
+        _ command: RedisCommand,
+        asking: Bool,
+        then follow: RedisCommand?
+    ) async throws(RedisError) -> (RedisReply, RedisReply?) {
+        let first = sendFuture(command, asking: asking)
+        let second = follow.map { sendFuture($0, asking: false) }
+        let reply = try await reply(of: first)
+        guard let second else { return (reply, nil) }
+        return (reply, try await self.reply(of: second))
+    }
+
+    private func sendFuture(_ command: RedisCommand, asking: Bool) -> EventLoopFuture<RedisReply> {
         var bytes = allocator.buffer(capacity: 64)
+        let leading = asking ? channel.eventLoop.makePromise(of: RedisReply.self) : nil
+        if asking { RedisCommand("ASKING").encode(into: &bytes) }
         command.encode(into: &bytes)
         let promise = channel.eventLoop.makePromise(of: RedisReply.self)
         // A write that never reaches the handler (the channel closed meanwhile) must still
         // complete the reply promise; completing it twice is harmless.
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in
+            leading?.fail(RedisError(.connectionClosed, "the request could not be sent: \(error)"))
             promise.fail(RedisError(.connectionClosed, "the request could not be sent: \(error)"))
         }
-        channel.write(RedisRequest(bytes: bytes, promise: promise), promise: written)
+        channel.write(RedisRequest(bytes: bytes, promise: promise, leading: leading), promise: written)
         return promise.futureResult
     }
 

@@ -3,36 +3,31 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A fixed number of pipelined Redis connections shared by every task of the process.
+/// The process's way to Redis: a single Redis or a Redis Cluster, found out by itself.
 ///
-/// Each request goes to the next connection in turn. A connection that closed (Redis
-/// restarted, a timeout) is reopened by the next request that lands on it; concurrent
-/// requests wait for the same reconnection instead of opening several.
+/// On first use the pool asks the first seed of its configuration that answers for
+/// `CLUSTER SLOTS`. A Redis without cluster support answers an error: from then on every
+/// command goes to that node, on a fixed number of pipelined connections. A cluster
+/// answers its slot map: from then on each command goes to the primary of its keys'
+/// slot, through a pool per primary (``RedisClusterRouter``). Callers see no
+/// difference, which is why commands declare their keys.
 public final class RedisConnectionPool: Sendable {
     /// The configuration the pool connects with.
     public let configuration: RedisConfiguration
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let slots: [Slot]
-    private let nextSlot = Atomic<Int>(0)
 
-    private final class Slot: Sendable {
-        enum State {
-            case idle
-            case connecting(EventLoopFuture<RedisConnection>)
-            case open(RedisConnection)
-            case shutDown
-        }
-        let state = Mutex<State>(.idle)
-    }
-
-    private enum Lease {
-        case ready(RedisConnection)
-        case pending(EventLoopFuture<RedisConnection>)
+    private enum Topology {
+        case unknown
+        case finding(Task<Void, Never>)
+        case single(RedisNodePool)
+        case cluster(RedisClusterRouter)
         case shutDown
     }
 
-    /// Makes a pool; no connection opens until the first request.
+    private let topology = Mutex<Topology>(.unknown)
+
+    /// Makes a pool; nothing connects until the first request.
     public init(
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -41,85 +36,196 @@ public final class RedisConnectionPool: Sendable {
         self.configuration = configuration
         self.group = eventLoopGroup
         self.logger = logger
-        self.slots = (0..<max(1, configuration.poolSize)).map { _ in Slot() }
     }
 
-    /// Sends one command on the next connection and returns its reply. Error replies are
-    /// thrown as ``RedisError/Code/replyError``.
+    /// Whether the pool found a cluster (`nil` until it asked).
+    public var isCluster: Bool? {
+        topology.withLock { topology in
+            switch topology {
+            case .cluster: true
+            case .single: false
+            default: nil
+            }
+        }
+    }
+
+    /// Sends one command to the node its keys live on and returns its reply. Error
+    /// replies are thrown as ``RedisError/Code/replyError``.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
-        try await connection().send(command)
+        switch try await resolved() {
+        case .single(let node): try await node.send(command)
+        case .cluster(let router): try await router.send(command, then: nil).0
+        }
+    }
+
+    /// Sends a command that changes state and answers once `replicas` replicas of its
+    /// node took it: `WAIT replicas timeout` follows it on the same connection. Throws
+    /// ``RedisError/Code/notReplicated`` (the command did run) when fewer did within
+    /// `timeoutMs`. With 0 replicas it is ``send(_:)``.
+    public func send(
+        _ command: RedisCommand,
+        waitingForReplicas replicas: Int,
+        timeoutMs: Int
+    ) async throws(RedisError) -> RedisReply {
+        guard replicas > 0 else { return try await send(command) }
+        let wait = RedisCommand.wait(replicas: replicas, timeoutMs: timeoutMs)
+        let (reply, acknowledged) =
+            switch try await resolved() {
+            case .single(let node): try await node.send(command, asking: false, then: wait)
+            case .cluster(let router): try await router.send(command, then: wait)
+            }
+        let count = acknowledged?.int ?? 0
+        guard count >= replicas else {
+            throw RedisError(.notReplicated, "\(count) of \(replicas) replicas took the change within \(timeoutMs) ms")
+        }
+        return reply
     }
 
     /// Sends one command made of `name` and `arguments`, declaring no keys: for tools,
-    /// tests and commands of no key. The engine sends the typed commands of `Commands/`.
+    /// tests and commands of no key (on a cluster: to any primary). The engine sends the
+    /// typed commands of `Commands/`.
     public func send(_ name: String, _ arguments: String...) async throws(RedisError) -> RedisReply {
         try await send(RedisCommand(name, arguments))
     }
 
-    /// A connected connection, opening or reopening one when needed.
-    public func connection() async throws(RedisError) -> RedisConnection {
-        let index = nextSlot.add(1, ordering: .relaxed).newValue % slots.count
-        let slot = slots[index]
-        let eventLoop = group.next()
-        var started: EventLoopPromise<RedisConnection>?
-        let lease: Lease = slot.state.withLock { state in
-            switch state {
-            case .open(let connection) where connection.isOpen:
-                return .ready(connection)
-            case .connecting(let future):
-                return .pending(future)
-            case .shutDown:
-                return .shutDown
-            case .idle, .open:
-                let promise = eventLoop.makePromise(of: RedisConnection.self)
-                started = promise
-                state = .connecting(promise.futureResult)
-                return .pending(promise.futureResult)
+    /// Every primary: the one node of a single Redis, each primary of a cluster (for
+    /// `SCAN`, `FUNCTION LOAD` and other work that is per node).
+    public func primaries() async throws(RedisError) -> [RedisNode] {
+        switch try await resolved() {
+        case .single(let node): [RedisNode(pool: node)]
+        case .cluster(let router): router.primaries().map(RedisNode.init(pool:))
+        }
+    }
+
+    /// Sends `command` to every primary; answers their replies in the order of
+    /// ``primaries()``. Throws the first failure after every node was asked.
+    public func sendToEveryPrimary(_ command: RedisCommand) async throws(RedisError) -> [RedisReply] {
+        var replies: [RedisReply] = []
+        var failure: RedisError?
+        for node in try await primaries() {
+            do {
+                replies.append(try await node.send(command))
+            } catch {
+                failure = failure ?? error
             }
         }
-        if let started {
-            // Callbacks are registered outside the lock: a completed future runs them inline.
-            started.futureResult.whenComplete { result in
-                let orphan: RedisConnection? = slot.state.withLock { state in
-                    guard case .connecting = state else {
-                        if case .success(let connection) = result { return connection }
-                        return nil
-                    }
-                    switch result {
-                    case .success(let connection): state = .open(connection)
-                    case .failure: state = .idle
-                    }
+        if let failure { throw failure }
+        return replies
+    }
+
+    /// Closes every connection; later requests fail with `shutDown`.
+    public func shutdown() async {
+        let previous: Topology = topology.withLock { topology in
+            defer { topology = .shutDown }
+            return topology
+        }
+        switch previous {
+        case .single(let node): await node.shutdown()
+        case .cluster(let router): await router.shutdown()
+        case .finding(let task):
+            // `find()` sees `.shutDown` and closes what it found.
+            await task.value
+        case .unknown, .shutDown: break
+        }
+    }
+
+    private enum Found {
+        case single(RedisNodePool)
+        case cluster(RedisClusterRouter)
+    }
+
+    /// The topology, asking the seeds first when it is not known yet.
+    private func resolved() async throws(RedisError) -> Found {
+        while true {
+            let step: Result<Found, RedisError>? = topology.withLock { topology in
+                switch topology {
+                case .single(let node): return .success(.single(node))
+                case .cluster(let router): return .success(.cluster(router))
+                case .shutDown: return .failure(RedisError(.shutDown, "the Redis pool is shut down"))
+                case .finding: return nil
+                case .unknown:
+                    topology = .finding(Task { await self.find() })
                     return nil
                 }
-                orphan?.closeNow()
             }
-            started.completeWith(RedisConnection.connect(to: configuration, on: eventLoop, logger: logger))
-        }
-        switch lease {
-        case .ready(let connection):
-            return connection
-        case .shutDown:
-            throw RedisError(.shutDown, "the Redis pool is shut down")
-        case .pending(let future):
-            do {
-                return try await future.get()
-            } catch let error as RedisError {
-                throw error
-            } catch {
-                throw RedisError(.connectionFailed, "\(error)")
+            if let step { return try step.get() }
+            let finding: Task<Void, Never>? = topology.withLock { topology in
+                if case .finding(let task) = topology { return task }
+                return nil
+            }
+            await finding?.value
+            if case .unknown = topology.withLock({ $0 }) {
+                throw lastFindError.withLock { $0 }
+                    ?? RedisError(.connectionFailed, "no Redis seed answered (\(configuration))")
             }
         }
     }
 
-    /// Closes every connection; later requests fail with `connectionClosed`.
-    public func shutdown() async {
-        let open: [RedisConnection] = slots.compactMap { slot in
-            slot.state.withLock { state in
-                defer { state = .shutDown }
-                if case .open(let connection) = state { return connection }
-                return nil
+    private let lastFindError = Mutex<RedisError?>(nil)
+
+    /// Asks each seed in turn for `CLUSTER SLOTS`; sets the topology, or leaves it
+    /// unknown (with the last error) when no seed answered.
+    private func find() async {
+        var failure = RedisError(.connectionFailed, "no Redis seed answered (\(configuration))")
+        for seed in configuration.seeds {
+            var nodeConfiguration = configuration
+            nodeConfiguration.seeds = [seed]
+            let node = RedisNodePool(configuration: nodeConfiguration, eventLoopGroup: group, logger: logger)
+            let found: Topology
+            do {
+                let reply = try await node.send(.clusterSlots())
+                let map = try ClusterSlotMap(slotsReply: reply, fallbackHost: seed.host)
+                let router = RedisClusterRouter(
+                    template: configuration,
+                    map: map,
+                    seedPool: node,
+                    group: group,
+                    logger: logger
+                )
+                logger.info("Redis is a cluster", metadata: ["primaries": "\(map.primaries.count)"])
+                found = .cluster(router)
+            } catch
+                where error.code == .replyError && !error.message.hasPrefix("NOAUTH")
+                && !error.message.hasPrefix("WRONGPASS")
+            {
+                // "cluster support disabled", or a user not allowed CLUSTER: a single Redis.
+                found = .single(node)
+            } catch {
+                failure = error
+                await node.shutdown()
+                continue
             }
+            let kept = topology.withLock { topology -> Bool in
+                guard case .finding = topology else { return false }
+                topology = found
+                return true
+            }
+            if !kept {
+                switch found {
+                case .single(let node): await node.shutdown()
+                case .cluster(let router): await router.shutdown()
+                default: break
+                }
+            }
+            return
         }
-        for connection in open { await connection.close() }
+        lastFindError.withLock { $0 = failure }
+        topology.withLock { topology in
+            if case .finding = topology { topology = .unknown }
+        }
+    }
+}
+
+/// One primary of ``RedisConnectionPool/primaries()``: a single Redis, or one primary of
+/// a cluster.
+public struct RedisNode: Sendable {
+    fileprivate let pool: RedisNodePool
+
+    /// Where the node listens.
+    public var address: RedisNodeAddress { pool.address }
+
+    /// Sends one command to this node, whatever its keys.
+    public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
+        try await pool.send(command)
     }
 }

@@ -27,35 +27,54 @@ enum TestEngine {
         return CodeSealer(ring: ring)
     }()
 
-    /// A pool as the engine's user, on `database` (tests that sweep use a database of
-    /// their own so that other tests' holds do not mix with theirs).
-    static func pool(database: Int = 0, size: Int = 4) throws -> RedisConnectionPool {
+    /// A pool as the engine's user.
+    static func pool(size: Int = 4) throws -> RedisConnectionPool {
         var configuration = try RedisConfiguration(url: redisURL)
-        configuration.database = database
         configuration.poolSize = size
         return RedisConnectionPool(configuration: configuration, logger: logger)
     }
 
-    /// A pool as the operator (`default` user), for what the engine may not do.
-    static func adminPool(database: Int = 0) throws -> RedisConnectionPool {
-        var configuration = try RedisConfiguration(url: adminURL)
-        configuration.database = database
-        return RedisConnectionPool(configuration: configuration, logger: logger)
+    /// A pool as the operator (`admin` user), for what the engine may not do.
+    static func adminPool() throws -> RedisConnectionPool {
+        RedisConnectionPool(configuration: try RedisConfiguration(url: adminURL), logger: logger)
     }
 
-    /// An engine with its scripts loaded.
+    /// An engine with its scripts loaded. Tests that sweep, sync or wipe use a
+    /// `namespace` of their own (`hs:<namespace>:{p}:...`), so that other tests' holds
+    /// and events do not mix with theirs, on a single Redis and on a cluster alike.
     static func inventory(
-        database: Int = 0,
+        namespace: String? = nil,
         poolSize: Int = 4,
         retentionMs: Int64 = 86_400_000
     ) async throws -> Inventory {
         let inventory = Inventory(
-            redis: try pool(database: database, size: poolSize),
-            configuration: InventoryConfiguration(retentionMs: retentionMs, codeSealer: codeSealer),
+            redis: try pool(size: poolSize),
+            configuration: InventoryConfiguration(
+                keySpace: KeySpace(namespace: namespace),
+                retentionMs: retentionMs,
+                codeSealer: codeSealer
+            ),
             logger: logger
         )
         try await inventory.prepare()
         return inventory
+    }
+
+    /// Deletes every key of `keys`'s namespace on every primary: Redis losing the data
+    /// set (what `FLUSHDB` did when the tests used databases of their own).
+    static func wipe(_ keys: KeySpace, admin: RedisConnectionPool) async throws {
+        precondition(keys.namespace != nil, "wipe only a namespace of a test's own")
+        let pattern = String(keys.prefix(partition: 0).prefix { $0 != "{" }) + "*"
+        for node in try await admin.primaries() {
+            var cursor = "0"
+            repeat {
+                let reply = try await node.send(.scan(cursor: cursor, match: pattern))
+                cursor = reply.array?.first?.string ?? "0"
+                for key in reply.array?.last?.array?.compactMap(\.string) ?? [] {
+                    _ = try await node.send(.del([key]))
+                }
+            } while cursor != "0"
+        }
     }
 
     /// A SKU id no other test uses.

@@ -36,15 +36,20 @@ enum TestServer {
         ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_URL"] ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
     }
 
-    static func inventory(url: String = redisURL, database: Int = 0, retryBudget: Duration = .seconds(2)) async throws
-        -> Inventory
+    /// An engine on the test Redis; a `namespace` of its own keeps a test that syncs or
+    /// sweeps apart from the others.
+    static func inventory(url: String = redisURL, namespace: String? = nil, retryBudget: Duration = .seconds(2))
+        async throws -> Inventory
     {
         var configuration = try RedisConfiguration(url: url)
-        configuration.database = database
         configuration.connectTimeout = .milliseconds(500)
         let inventory = Inventory(
             redis: RedisConnectionPool(configuration: configuration, logger: logger),
-            configuration: InventoryConfiguration(retryBudget: retryBudget, codeSealer: codeSealer),
+            configuration: InventoryConfiguration(
+                keySpace: KeySpace(namespace: namespace),
+                retryBudget: retryBudget,
+                codeSealer: codeSealer
+            ),
             logger: logger
         )
         try? await inventory.prepare()

@@ -135,10 +135,10 @@ struct RunCommand: AsyncParsableCommand {
             RedisConnectionPool(configuration: try RedisConfiguration(url: $0), logger: logger)
         }
         let serverCPUBefore = serverPID.flatMap(CPUMeter.processSeconds(pid:))
-        let redisCPUBefore = redisAdmin == nil ? nil : await CPUMeter.redisSeconds(redisAdmin!)
+        let redisCPUBefore = redisAdmin == nil ? nil : await CPUMeter.redisSecondsPerPrimary(redisAdmin!)
         let (loadSeconds, cpuAfter, findings) = try await withThrowingTaskGroup(
             of: Void.self,
-            returning: (Double, (server: Double?, redis: Double?), InvariantChecker.Findings).self
+            returning: (Double, (server: Double?, redis: [String: Double]?), InvariantChecker.Findings).self
         ) { group in
             // In-process runs carry their own sweeper and syncer; a server runs its own.
             if inProcess {
@@ -154,7 +154,7 @@ struct RunCommand: AsyncParsableCommand {
             await runner.run { progress.tick() }
             let cpuAfter = (
                 server: serverPID.flatMap(CPUMeter.processSeconds(pid:)),
-                redis: redisAdmin == nil ? nil : await CPUMeter.redisSeconds(redisAdmin!)
+                redis: redisAdmin == nil ? nil : await CPUMeter.redisSecondsPerPrimary(redisAdmin!)
             )
             let loadEnded = ContinuousClock.now
             let loadSeconds = recorder.elapsed - started
@@ -217,10 +217,19 @@ struct RunCommand: AsyncParsableCommand {
         if let serverMicros {
             print(String(format: "cpu_us_per_request serve %.1f  (%d requests)", serverMicros, allCount))
         }
-        if let redisMicros = perRequest(redisCPUBefore, cpuAfter.redis) {
+        if let before = redisCPUBefore, let after = cpuAfter.redis, before.keys == after.keys,
+            let redisMicros = perRequest(before.values.reduce(0, +), after.values.reduce(0, +))
+        {
             print(
                 String(format: "cpu_us_per_request redis %.1f  (INFO cpu; everything Redis did meanwhile)", redisMicros)
             )
+            // On a cluster, each primary's share: how evenly the load spread.
+            if after.count > 1 {
+                for node in after.keys.sorted() {
+                    let micros = perRequest(before[node], after[node]) ?? 0
+                    print("cpu_us_per_request redis \(node) " + String(format: "%.1f", micros))
+                }
+            }
         }
         if let bareURL, let barePID {
             let bare = try await CPUMeter.bareRouteMicros(

@@ -37,9 +37,10 @@ struct Processes {
     }
 }
 
-/// The local services of a fault run.
+/// The local services of a fault run: a single Redis, or a cluster.
 struct Daemons {
-    let redis: DaemonControl
+    let redis: DaemonControl?
+    let cluster: ClusterControl?
     let mariadb: DaemonControl
 }
 
@@ -59,13 +60,20 @@ struct FaultInjector {
         let detail: String
         switch kind {
         case .redisKill:
-            try await daemons.redis.killHard()
+            guard let redis = daemons.redis else { throw ScenarioError("no single Redis to kill") }
+            try await redis.killHard()
             // Down for a random moment, as a supervisor's restart delay.
             let down = Int64.random(in: 100...1_000, using: &random)
             try await Task.sleep(for: .milliseconds(down))
-            try await daemons.redis.restart()
+            try await redis.restart()
             try await waitForRedis()
             detail = "killed, restarted after \(down) ms down"
+        case .primaryKill:
+            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
+            detail = try await cluster.killPrimary(random: &random)
+        case .reshard:
+            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
+            detail = try await cluster.reshard(count: 300, random: &random)
         case .syncerKill, .sweeperKill:
             let process = kind == .syncerKill ? processes.syncer : processes.sweeper
             try await process.killHard()

@@ -13,6 +13,11 @@ struct FaultPlan {
         case functionFlush = "function-flush"
         /// `hotstock serve` stopped with SIGTERM and started again.
         case serveRestart = "serve-sigterm-restart"
+        /// On a cluster: `kill -9` of a primary; its replica is promoted, the node comes
+        /// back as a replica.
+        case primaryKill = "primary-kill-9"
+        /// On a cluster: slots moved between primaries while the sale runs.
+        case reshard = "reshard"
     }
 
     var counts: [Kind: Int]

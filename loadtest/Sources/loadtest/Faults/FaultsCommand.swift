@@ -20,8 +20,18 @@ struct FaultsCommand: AsyncParsableCommand {
         abstract: "Run a flash sale through injected crashes and outages, then check that nothing was lost."
     )
 
-    @Option(help: "Redis's pid file (ops/dev.sh: .local/test/redis/redis.pid).") var redisPidFile: String
-    @Option(help: "A shell command that starts Redis again after a kill.") var redisRestart: String
+    @Option(help: "Redis's pid file (ops/dev.sh: .local/test/redis/redis.pid).") var redisPidFile: String?
+    @Option(help: "A shell command that starts Redis again after a kill.") var redisRestart: String?
+    @Option(
+        help: "On a Redis Cluster: the folder of its nodes' folders, each with redis.pid (ops/dev.sh: .local/cluster)."
+    )
+    var clusterDir: String?
+    @Option(help: "On a cluster: the command that starts one node again, its port appended.")
+    var clusterNodeStart: String?
+    @Option(help: "On a cluster: primary kill -9 count (default 4, small 2).") var primaryKills: Int?
+    @Option(help: "On a cluster: reshards of 300 slots during the sale (default 2, small 1).") var reshards: Int?
+    @Option(help: "The processes under test acknowledge a change only once this many replicas took it.")
+    var waitReplicas: Int?
     @Option(help: "MariaDB's pid file (ops/dev.sh: .local/test/mariadb/mariadb.pid).") var mariadbPidFile: String
     @Option(help: "The hotstock binary (default: next to this one).") var hotstock: String?
     @Option(help: "Port for the hotstock serve process under test.") var port = 18_090
@@ -77,6 +87,7 @@ struct FaultsCommand: AsyncParsableCommand {
         // The processes under test; tokens made for this run only.
         let binary = hotstock.map { URL(fileURLWithPath: $0) } ?? Self.siblingBinary
         var childEnvironment = environment
+        if let waitReplicas { childEnvironment["HOTSTOCK_WAIT_REPLICAS"] = String(waitReplicas) }
         childEnvironment["HOTSTOCK_API_TOKEN"] = Self.randomToken()
         childEnvironment["HOTSTOCK_ADMIN_TOKEN"] = Self.randomToken()
         func child(_ name: String, _ arguments: [String]) -> HotStockProcess {
@@ -97,8 +108,21 @@ struct FaultsCommand: AsyncParsableCommand {
         let syncer = child("sync", ["sync", "--consumer", "fault-syncer"])
         let sweeper = child("sweep", ["sweep"])
         let processes = Processes(serve: serve, syncer: syncer, sweeper: sweeper)
+        let cluster = try clusterDir.map { folder in
+            guard let clusterNodeStart else { throw ScenarioError("--cluster-dir needs --cluster-node-start") }
+            return ClusterControl(
+                folder: folder,
+                nodeStart: clusterNodeStart,
+                admin: redisAdmin,
+                adminConfiguration: redisAdmin.configuration
+            )
+        }
+        guard cluster != nil || (redisPidFile != nil && redisRestart != nil) else {
+            throw ScenarioError("give --redis-pid-file and --redis-restart, or --cluster-dir and --cluster-node-start")
+        }
         let daemons = Daemons(
-            redis: DaemonControl(name: "redis", pidFile: redisPidFile, restartCommand: redisRestart),
+            redis: redisPidFile.map { DaemonControl(name: "redis", pidFile: $0, restartCommand: redisRestart) },
+            cluster: cluster,
             mariadb: DaemonControl(name: "mariadb", pidFile: mariadbPidFile)
         )
 
@@ -232,8 +256,11 @@ struct FaultsCommand: AsyncParsableCommand {
 
     private func faultPlan() -> FaultPlan {
         let others = small ? 1 : 3
+        let onCluster = clusterDir != nil
         return FaultPlan(counts: [
-            .redisKill: redisKills ?? (small ? 3 : 12),
+            .redisKill: onCluster ? 0 : redisKills ?? (small ? 3 : 12),
+            .primaryKill: onCluster ? primaryKills ?? (small ? 2 : 4) : 0,
+            .reshard: onCluster ? reshards ?? (small ? 1 : 2) : 0,
             .syncerKill: others,
             .sweeperKill: others,
             .mariadbPause: small ? 1 : 2,

@@ -41,28 +41,10 @@ struct DaemonControl {
         throw ScenarioError("\(name): pid \(pid) still alive 10 s after kill -9")
     }
 
-    /// Runs the restart command; it must exit 0. (Spawned and reaped here rather than
-    /// with Foundation's `Process`, which does not see the shell exit while the daemon it
-    /// started still holds the descriptors it inherited.)
+    /// Runs the restart command; it must exit 0.
     func restart() async throws {
         guard let restartCommand else { throw ScenarioError("\(name): no restart command") }
-        let words = ["/bin/sh", "-c", restartCommand + " >/dev/null 2>&1"]
-        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { (word: String) in strdup(word) }
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, arguments + [nil], environ)
-        guard spawned == 0 else { throw ScenarioError("\(name): cannot run `\(restartCommand)`: errno \(spawned)") }
-        var status: Int32 = 0
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            guard reaped == 0 else { throw ScenarioError("\(name): waitpid failed: errno \(errno)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        // Exited normally (low 7 bits 0) with status 0.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-            throw ScenarioError("\(name): `\(restartCommand)` failed (wait status \(status))")
-        }
+        try await ShellCommand.run(restartCommand, name: name)
     }
 
     /// Whether `pid` runs (a zombie, which init has not reaped yet, does not).
@@ -73,6 +55,37 @@ struct DaemonControl {
         else { return false }
         let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
         return state != "Z" && state != "X"
+    }
+}
+
+/// A shell command of a fault run (a restart, a reshard), its output discarded.
+enum ShellCommand {
+    /// Runs `command` with `/bin/sh -c` and this process's environment plus
+    /// `environment`; it must exit 0. (Spawned and reaped here rather than with
+    /// Foundation's `Process`, which does not see the shell exit while a daemon it
+    /// started still holds the descriptors it inherited.)
+    static func run(_ command: String, environment: [String: String] = [:], name: String) async throws {
+        let words = ["/bin/sh", "-c", command + " >/dev/null 2>&1"]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { (word: String) in strdup(word) }
+        defer { arguments.forEach { free($0) } }
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, new in new }
+        let variables: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") }
+        defer { variables.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, arguments + [nil], variables + [nil])
+        guard spawned == 0 else { throw ScenarioError("\(name): cannot run `\(command)`: errno \(spawned)") }
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            guard reaped == 0 else { throw ScenarioError("\(name): waitpid failed: errno \(errno)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // Exited normally (low 7 bits 0) with status 0.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw ScenarioError("\(name): `\(command)` failed (wait status \(status))")
+        }
     }
 }
 

@@ -17,18 +17,32 @@ enum CPUMeter {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// Redis's user + system CPU seconds so far (`INFO cpu`); `nil` when not readable.
+    /// Redis's user + system CPU seconds so far (`INFO cpu`), summed over every primary
+    /// of a cluster; `nil` when not readable.
     static func redisSeconds(_ redis: RedisConnectionPool) async -> Double? {
-        guard let info = try? await redis.send(.info("cpu")).string else { return nil }
-        var total = 0.0
-        for line in info.split(whereSeparator: \.isNewline) {
-            let parts = line.split(separator: ":")
-            if parts.count == 2, parts[0] == "used_cpu_sys" || parts[0] == "used_cpu_user", let value = Double(parts[1])
-            {
-                total += value
+        guard let perNode = await redisSecondsPerPrimary(redis) else { return nil }
+        return perNode.values.reduce(0, +)
+    }
+
+    /// Each primary's user + system CPU seconds so far (`INFO cpu`), by address; `nil`
+    /// when one is not readable.
+    static func redisSecondsPerPrimary(_ redis: RedisConnectionPool) async -> [String: Double]? {
+        guard let nodes = try? await redis.primaries() else { return nil }
+        var seconds: [String: Double] = [:]
+        for node in nodes {
+            guard let info = try? await node.send(.info("cpu")).string else { return nil }
+            var total = 0.0
+            for line in info.split(whereSeparator: \.isNewline) {
+                let parts = line.split(separator: ":")
+                if parts.count == 2, parts[0] == "used_cpu_sys" || parts[0] == "used_cpu_user",
+                    let value = Double(parts[1])
+                {
+                    total += value
+                }
             }
+            seconds[node.address.description] = total
         }
-        return total
+        return seconds
     }
 
     /// Sends `count` `GET`s to `url` from `concurrency` tasks over keep-alive

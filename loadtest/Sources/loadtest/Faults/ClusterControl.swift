@@ -1,0 +1,111 @@
+import Foundation
+import RedisClient
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The local Redis Cluster of a fault run (`ops/dev.sh start cluster`): its nodes are
+/// known by their pid files (`<folder>/<port>/redis.pid`); a killed node is started
+/// again by `<nodeStart> PORT`; slots move with `redis-cli --cluster reshard`.
+struct ClusterControl {
+    /// The folder of the nodes' folders (`.local/cluster`).
+    let folder: String
+    /// The command that starts one node again and waits until the cluster is whole.
+    let nodeStart: String
+    /// An operator's pool on the cluster.
+    let admin: RedisConnectionPool
+    /// The operator's credentials, for `redis-cli` (the password goes in its environment).
+    let adminConfiguration: RedisConfiguration
+
+    /// One line of `CLUSTER NODES`.
+    struct Node {
+        var id: String
+        var port: Int
+        var isPrimary: Bool
+        var isFailed: Bool
+        var slots: [ClosedRange<Int>]
+    }
+
+    /// The cluster as one of its primaries sees it.
+    func nodes() async throws -> [Node] {
+        let text = try await admin.send("CLUSTER", "NODES").string ?? ""
+        return text.split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 8, let colon = fields[1].lastIndex(of: ":") else { return nil }
+            let portText = fields[1][fields[1].index(after: colon)...].prefix { $0 != "@" }
+            guard let port = Int(portText) else { return nil }
+            let flags = fields[2]
+            let slots: [ClosedRange<Int>] = fields.dropFirst(8).compactMap { range in
+                guard !range.hasPrefix("[") else { return nil }
+                let bounds = range.split(separator: "-").compactMap { Int($0) }
+                return bounds.count == 2 ? bounds[0]...bounds[1] : bounds.count == 1 ? bounds[0]...bounds[0] : nil
+            }
+            return Node(
+                id: String(fields[0]),
+                port: port,
+                isPrimary: flags.contains("master"),
+                isFailed: flags.contains("fail"),
+                slots: slots
+            )
+        }
+    }
+
+    /// `kill -9` of a random primary; waits until a replica serves its slots, then
+    /// starts the node again (it rejoins as a replica). Answers what happened.
+    func killPrimary(random: inout SeededRandom) async throws -> String {
+        let primaries = try await nodes().filter { $0.isPrimary && !$0.isFailed && !$0.slots.isEmpty }
+        guard let victim = primaries.randomElement(using: &random), let slot = victim.slots.first?.lowerBound else {
+            throw ScenarioError("the cluster has no primary to kill")
+        }
+        let daemon = DaemonControl(
+            name: "redis:\(victim.port)",
+            pidFile: "\(folder)/\(victim.port)/redis.pid",
+            restartCommand: "\(nodeStart) \(victim.port)"
+        )
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await daemon.killHard()
+        let deadline = clock.now + .seconds(30)
+        var promoted: Int?
+        while clock.now < deadline, promoted == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            let view = (try? await nodes()) ?? []
+            promoted =
+                view.first {
+                    $0.isPrimary && !$0.isFailed && $0.port != victim.port && $0.slots.contains { $0.contains(slot) }
+                }?.port
+        }
+        guard let promoted else { throw ScenarioError("no replica took over from \(victim.port) within 30 s") }
+        let failover = clock.now - start
+        try await daemon.restart()
+        return
+            "primary \(victim.port) killed, replica \(promoted) promoted after \(Self.ms(failover)) ms, old primary back as a replica"
+    }
+
+    /// Moves `count` slots from a random primary to another with `redis-cli --cluster
+    /// reshard` while the sale runs. Answers what happened.
+    func reshard(count: Int, random: inout SeededRandom) async throws -> String {
+        let primaries = try await nodes().filter { $0.isPrimary && !$0.isFailed && !$0.slots.isEmpty }
+        guard primaries.count >= 2 else { throw ScenarioError("resharding needs two primaries") }
+        let source = primaries.randomElement(using: &random)!
+        let target = primaries.filter { $0.id != source.id }.randomElement(using: &random)!
+        var command = "redis-cli --no-auth-warning"
+        if let user = adminConfiguration.username { command += " --user \(user)" }
+        command +=
+            " --cluster reshard 127.0.0.1:\(target.port) --cluster-from \(source.id) --cluster-to \(target.id)"
+            + " --cluster-slots \(count) --cluster-yes"
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await ShellCommand.run(
+            command,
+            environment: adminConfiguration.password.map { ["REDISCLI_AUTH": $0] } ?? [:],
+            name: "reshard"
+        )
+        return "\(count) slots moved from \(source.port) to \(target.port) in \(Self.ms(clock.now - start)) ms"
+    }
+
+    private static func ms(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
