@@ -13,6 +13,8 @@
 #            with the test profile's MariaDB; for failover drills:
 #   ops/dev.sh cluster-node-kill PORT    kill -9 one cluster node
 #   ops/dev.sh cluster-node-start PORT   start it again, wait until the cluster is whole
+#   ops/dev.sh cluster-node-add PORT     a drill's extra primary (17007-17009), with no slot
+#   ops/dev.sh cluster-node-remove PORT  its slots handed back, the node taken out
 #   ops/dev.sh cluster-wipe              stop the cluster and delete its data (the next start creates it)
 set -euo pipefail
 
@@ -220,6 +222,57 @@ cluster_node_start() {
   wait_cluster_whole
 }
 
+# A drill's extra primary (loadtest faults' add-primary): a fresh node on PORT (outside
+# the six) joins the cluster with no slot; cluster-node-remove hands its slots back to a
+# primary, takes it out and deletes its data.
+cluster_node_add() {
+  local port="${1:-}"
+  case "$port" in 1700[7-9]) ;; *) log "an extra node takes port 17007-17009"; exit 2 ;; esac
+  cluster_node_remove_data "$port"
+  start_cluster_node "$port"
+  wait_cluster_node "$port"
+  redis-cli --user admin --pass hotstock-admin-dev --no-auth-warning \
+    --cluster add-node "127.0.0.1:$port" "127.0.0.1:$(cluster_live_primary)" >"$DATA/add-$port.log" 2>&1 \
+    || { cat "$DATA/add-$port.log" >&2; exit 1; }
+  for _ in $(seq 1 300); do
+    cluster_admin "$port" cluster info 2>/dev/null | tr -d '\r' | grep -q '^cluster_state:ok$' && return
+    sleep 0.1
+  done
+  log "node $port did not join the cluster"; exit 1
+}
+
+cluster_node_remove() {
+  local port="${1:-}" id slots target
+  case "$port" in 1700[7-9]) ;; *) log "only an extra node (17007-17009) is removed"; exit 2 ;; esac
+  id="$(cluster_admin "$port" cluster myid | tr -d '\r')"
+  slots="$(cluster_admin "$port" cluster nodes \
+    | tr -d '\r' | awk '$3 ~ /myself/ { n = 0; for (i = 9; i <= NF; i++) { split($i, r, "-"); n += (r[2] == "" ? 1 : r[2] - r[1] + 1) } print n }')"
+  if [ "${slots:-0}" -gt 0 ]; then
+    target="$(cluster_admin "$(cluster_live_primary)" cluster myid | tr -d '\r')"
+    REDISCLI_AUTH=hotstock-admin-dev redis-cli --user admin --no-auth-warning --cluster reshard "127.0.0.1:$port" \
+      --cluster-from "$id" --cluster-to "$target" --cluster-slots "$slots" --cluster-yes >/dev/null 2>&1
+  fi
+  REDISCLI_AUTH=hotstock-admin-dev redis-cli --user admin --no-auth-warning \
+    --cluster del-node "127.0.0.1:$(cluster_live_primary)" "$id" >/dev/null 2>&1 || true
+  cluster_node_remove_data "$port"
+  wait_cluster_whole
+}
+
+cluster_node_remove_data() {
+  local port="$1"
+  if [ -f "$DATA/$port/redis.pid" ]; then kill -9 "$(cat "$DATA/$port/redis.pid")" 2>/dev/null || true; fi
+  rm -rf "${DATA:?}/$port"
+}
+
+# The port of a primary of the six that answers.
+cluster_live_primary() {
+  local port
+  for port in "${CLUSTER_PORTS[@]}"; do
+    if cluster_admin "$port" role 2>/dev/null | head -1 | grep -q master; then echo "$port"; return; fi
+  done
+  log "no primary of the cluster answers"; exit 1
+}
+
 mysql_admin() { mariadb --no-defaults --socket="$MYSQL_DATA/mariadb/mysqld.sock" -uroot "$@"; }
 
 start_mariadb() {
@@ -399,21 +452,15 @@ run_cluster_stage() {
   cluster_failover_drill "$bin" 2>&1 | tee "$logs/cluster-failover.log"
 }
 
-# A flash sale of 30,000 buyers; 1.5 s in, the primary of slot 0 is killed (kill -9), its
-# replica takes over, and the node comes back as a replica.
+# The fault suite's short form on the cluster, every change waiting for a replica: a
+# flash sale over HTTP through kill -9 of two primaries (each replica promoted, the node
+# back as a replica), a reshard of 300 slots, a syncer, sweeper and serve restart, a
+# MariaDB freeze and FUNCTION FLUSH; nothing acknowledged may be lost.
 cluster_failover_drill() {
-  local bin="$1" victim sale
-  "$bin/loadtest" run flash --buyers 30000 --units 15000 --out "$ROOT/.local/loadtest/cluster-failover" &
-  sale=$!
-  sleep 1.5
-  victim="$(cluster_admin "${CLUSTER_PORTS[0]}" cluster nodes | tr -d '\r' \
-    | awk '$3 ~ /master/ && $0 ~ / 0-/ { split($2, a, "[:@]"); print a[2] }')"
-  if [ -z "$victim" ]; then victim="$(cluster_admin "${CLUSTER_PORTS[1]}" cluster nodes | tr -d '\r' \
-    | awk '$3 ~ /master/ && $0 ~ / 0-/ { split($2, a, "[:@]"); print a[2] }')"; fi
-  cluster_node_kill "$victim"
-  sleep 5
-  cluster_node_start "$victim"
-  wait "$sale"
+  local bin="$1"
+  "$bin/loadtest" faults --hotstock "$bin/hotstock" --cluster-dir "$DATA" --cluster-script "'$ROOT/ops/dev.sh'" \
+    --mariadb-pid-file "$MYSQL_DATA/mariadb/mariadb.pid" --small --wait-replicas 1 \
+    --out "$ROOT/.local/loadtest/cluster-faults"
 }
 
 # The fault suite (loadtest faults) on the test services: it kills and restarts Redis
@@ -443,10 +490,12 @@ case "$command" in
   start-redis) profile_settings "${1:-dev}"; start_redis ;;
   cluster-node-kill) profile_settings cluster; cluster_node_kill "$@" ;;
   cluster-node-start) profile_settings cluster; cluster_node_start "$@" ;;
+  cluster-node-add) profile_settings cluster; cluster_node_add "$@" ;;
+  cluster-node-remove) profile_settings cluster; cluster_node_remove "$@" ;;
   cluster-wipe) profile_settings cluster; stop_cluster; rm -rf "$DATA" ;;
   test) cmd_test "$@" ;;
   start) profile_settings "${1:-dev}"; start_services; print_env ;;
   stop) profile_settings "${1:-dev}"; stop_services ;;
   env) profile_settings "${1:-dev}"; print_env ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -24,6 +24,8 @@ final class RedisClusterRouter: Sendable {
 
     private struct State {
         var map: ClusterSlotMap
+        /// Nodes an `ASK` named: importing slots, so primaries the map may not list yet.
+        var importing: Set<RedisNodeAddress> = []
         var pools: [RedisNodeAddress: RedisNodePool] = [:]
         var refreshing: Task<Void, Never>?
         var refreshedAt: ContinuousClock.Instant
@@ -91,7 +93,9 @@ final class RedisClusterRouter: Sendable {
                         refreshSoon()
                         continue
                     case .ask(_, let target):
-                        askTarget = resolve(target, from: pool)
+                        let address = resolve(target, from: pool)
+                        state.withLock { _ = $0.importing.insert(address) }
+                        askTarget = address
                         continue
                     case .stale:
                         await refresh()
@@ -117,9 +121,15 @@ final class RedisClusterRouter: Sendable {
         throw lastError
     }
 
-    /// Every primary the map knows, each once.
+    /// Every primary the map knows, each once, and the nodes importing slots (a
+    /// primary just added gets the functions before its first slot arrives whole).
     func primaries() -> [RedisNodePool] {
-        state.withLock { state in state.map.primaries.map { pool(at: $0, in: &state) } }
+        state.withLock { state in
+            let extra = state.importing.filter { !state.map.primaries.contains($0) }.sorted {
+                $0.description < $1.description
+            }
+            return (state.map.primaries + extra).map { pool(at: $0, in: &state) }
+        }
     }
 
     /// Asks the cluster for its map again (one request at a time; callers that come
@@ -208,6 +218,7 @@ final class RedisClusterRouter: Sendable {
             }
             state.withLock { state in
                 state.map = map
+                state.importing = []
                 state.refreshedAt = .now
             }
             return

@@ -57,14 +57,13 @@ struct RunCommand: AsyncParsableCommand {
         redisConfiguration.poolSize = 4
         let redis = RedisConnectionPool(configuration: redisConfiguration, logger: logger)
         let partitions = environment["HOTSTOCK_PARTITIONS"].flatMap { Int($0) } ?? 16
-        let inventory = Inventory(
-            redis: redis,
-            configuration: InventoryConfiguration(
-                keySpace: KeySpace(partitions: partitions),
-                codeSealer: try CodeKeyRing.fromEnvironment(environment).map(CodeSealer.init(ring:))
-            ),
-            logger: logger
+        var configuration = InventoryConfiguration(
+            keySpace: KeySpace(partitions: partitions),
+            codeSealer: try CodeKeyRing.fromEnvironment(environment).map(CodeSealer.init(ring:))
         )
+        // As the engine's processes take it: every change waits for this many replicas.
+        configuration.waitReplicas = environment["HOTSTOCK_WAIT_REPLICAS"].flatMap { Int($0) } ?? 0
+        let inventory = Inventory(redis: redis, configuration: configuration, logger: logger)
         try await inventory.prepare()
         var mysql: MariaDBConnectionPool?
         if !noMySQL, let url = environment["HOTSTOCK_MYSQL_URL"] {

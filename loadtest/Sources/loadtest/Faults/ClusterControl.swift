@@ -6,13 +6,15 @@ import RedisClient
 #endif
 
 /// The local Redis Cluster of a fault run (`ops/dev.sh start cluster`): its nodes are
-/// known by their pid files (`<folder>/<port>/redis.pid`); a killed node is started
-/// again by `<nodeStart> PORT`; slots move with `redis-cli --cluster reshard`.
+/// known by their pid files (`<folder>/<port>/redis.pid`); the script (`ops/dev.sh`)
+/// starts a killed node again (`cluster-node-start PORT`), adds a primary
+/// (`cluster-node-add PORT`) and takes it out again (`cluster-node-remove PORT`); slots
+/// move with `redis-cli --cluster reshard`.
 struct ClusterControl {
     /// The folder of the nodes' folders (`.local/cluster`).
     let folder: String
-    /// The command that starts one node again and waits until the cluster is whole.
-    let nodeStart: String
+    /// The script that starts, adds and removes nodes.
+    let script: String
     /// An operator's pool on the cluster.
     let admin: RedisConnectionPool
     /// The operator's credentials, for `redis-cli` (the password goes in its environment).
@@ -61,7 +63,7 @@ struct ClusterControl {
         let daemon = DaemonControl(
             name: "redis:\(victim.port)",
             pidFile: "\(folder)/\(victim.port)/redis.pid",
-            restartCommand: "\(nodeStart) \(victim.port)"
+            restartCommand: "\(script) cluster-node-start \(victim.port)"
         )
         let clock = ContinuousClock()
         let start = clock.now
@@ -90,19 +92,44 @@ struct ClusterControl {
         guard primaries.count >= 2 else { throw ScenarioError("resharding needs two primaries") }
         let source = primaries.randomElement(using: &random)!
         let target = primaries.filter { $0.id != source.id }.randomElement(using: &random)!
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await move(count, from: source, to: target)
+        return "\(count) slots moved from \(source.port) to \(target.port) in \(Self.ms(clock.now - start)) ms"
+    }
+
+    /// Adds a primary on `port`, moves `count` slots of a random primary to it while the
+    /// sale runs, keeps it `serving` a while, then moves them back and takes the node out.
+    func addPrimary(port: Int, count: Int, serving: Duration, random: inout SeededRandom) async throws -> String {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await ShellCommand.run("\(script) cluster-node-add \(port)", name: "add-node")
+        let view = try await nodes()
+        guard let added = view.first(where: { $0.port == port }),
+            let source = view.filter({ $0.isPrimary && !$0.isFailed && !$0.slots.isEmpty }).randomElement(
+                using: &random
+            )
+        else { throw ScenarioError("the added node \(port) is not in the cluster") }
+        try await move(count, from: source, to: added)
+        let joined = clock.now - start
+        try await Task.sleep(for: serving)
+        try await move(count, from: added, to: source)
+        try await ShellCommand.run("\(script) cluster-node-remove \(port)", name: "del-node")
+        return "primary \(port) added, \(count) slots of \(source.port) moved to it in \(Self.ms(joined)) ms, "
+            + "served \(serving), moved back and the node removed"
+    }
+
+    private func move(_ count: Int, from source: Node, to target: Node) async throws {
         var command = "redis-cli --no-auth-warning"
         if let user = adminConfiguration.username { command += " --user \(user)" }
         command +=
             " --cluster reshard 127.0.0.1:\(target.port) --cluster-from \(source.id) --cluster-to \(target.id)"
             + " --cluster-slots \(count) --cluster-yes"
-        let clock = ContinuousClock()
-        let start = clock.now
         try await ShellCommand.run(
             command,
             environment: adminConfiguration.password.map { ["REDISCLI_AUTH": $0] } ?? [:],
             name: "reshard"
         )
-        return "\(count) slots moved from \(source.port) to \(target.port) in \(Self.ms(clock.now - start)) ms"
     }
 
     private static func ms(_ duration: Duration) -> Int {

@@ -74,6 +74,9 @@ struct FaultInjector {
         case .reshard:
             guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
             detail = try await cluster.reshard(count: 300, random: &random)
+        case .addPrimary:
+            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
+            detail = try await cluster.addPrimary(port: 17_007, count: 500, serving: .seconds(3), random: &random)
         case .syncerKill, .sweeperKill:
             let process = kind == .syncerKill ? processes.syncer : processes.sweeper
             try await process.killHard()

@@ -18,6 +18,8 @@ struct FaultPlan {
         case primaryKill = "primary-kill-9"
         /// On a cluster: slots moved between primaries while the sale runs.
         case reshard = "reshard"
+        /// On a cluster: a primary added, slots moved to it and back, the node removed.
+        case addPrimary = "add-primary"
     }
 
     var counts: [Kind: Int]

@@ -26,10 +26,12 @@ struct FaultsCommand: AsyncParsableCommand {
         help: "On a Redis Cluster: the folder of its nodes' folders, each with redis.pid (ops/dev.sh: .local/cluster)."
     )
     var clusterDir: String?
-    @Option(help: "On a cluster: the command that starts one node again, its port appended.")
-    var clusterNodeStart: String?
+    @Option(help: "On a cluster: the script that starts, adds and removes nodes (ops/dev.sh).")
+    var clusterScript: String?
     @Option(help: "On a cluster: primary kill -9 count (default 4, small 2).") var primaryKills: Int?
     @Option(help: "On a cluster: reshards of 300 slots during the sale (default 2, small 1).") var reshards: Int?
+    @Option(help: "On a cluster: primaries added (port 17007) and removed again (default 1, small 0).")
+    var primaryAdds: Int?
     @Option(help: "The processes under test acknowledge a change only once this many replicas took it.")
     var waitReplicas: Int?
     @Option(help: "MariaDB's pid file (ops/dev.sh: .local/test/mariadb/mariadb.pid).") var mariadbPidFile: String
@@ -109,16 +111,16 @@ struct FaultsCommand: AsyncParsableCommand {
         let sweeper = child("sweep", ["sweep"])
         let processes = Processes(serve: serve, syncer: syncer, sweeper: sweeper)
         let cluster = try clusterDir.map { folder in
-            guard let clusterNodeStart else { throw ScenarioError("--cluster-dir needs --cluster-node-start") }
+            guard let clusterScript else { throw ScenarioError("--cluster-dir needs --cluster-script") }
             return ClusterControl(
                 folder: folder,
-                nodeStart: clusterNodeStart,
+                script: clusterScript,
                 admin: redisAdmin,
                 adminConfiguration: redisAdmin.configuration
             )
         }
         guard cluster != nil || (redisPidFile != nil && redisRestart != nil) else {
-            throw ScenarioError("give --redis-pid-file and --redis-restart, or --cluster-dir and --cluster-node-start")
+            throw ScenarioError("give --redis-pid-file and --redis-restart, or --cluster-dir and --cluster-script")
         }
         let daemons = Daemons(
             redis: redisPidFile.map { DaemonControl(name: "redis", pidFile: $0, restartCommand: redisRestart) },
@@ -261,6 +263,7 @@ struct FaultsCommand: AsyncParsableCommand {
             .redisKill: onCluster ? 0 : redisKills ?? (small ? 3 : 12),
             .primaryKill: onCluster ? primaryKills ?? (small ? 2 : 4) : 0,
             .reshard: onCluster ? reshards ?? (small ? 1 : 2) : 0,
+            .addPrimary: onCluster ? primaryAdds ?? (small ? 0 : 1) : 0,
             .syncerKill: others,
             .sweeperKill: others,
             .mariadbPause: small ? 1 : 2,
