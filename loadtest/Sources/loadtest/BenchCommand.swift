@@ -43,7 +43,13 @@ struct BenchCommand: AsyncParsableCommand {
         let pool = RedisConnectionPool(configuration: configuration, logger: logger)
         let inventory = Inventory(redis: pool, logger: logger)
         try await inventory.prepare()
+        // INFO and MEMORY are the administrator's (ops/redis/users.acl), when there is one.
+        let admin = try ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"].map {
+            RedisConnectionPool(configuration: try RedisConfiguration(url: $0), logger: logger)
+        }
+        let redis = admin ?? pool
 
+        let cpuBefore = await CPUMeter.redisSeconds(redis)
         let inProcess = try await measureInProcess(inventory)
         print(
             String(
@@ -54,11 +60,19 @@ struct BenchCommand: AsyncParsableCommand {
                 poolSize
             )
         )
+        if let cpuBefore, let cpuAfter = await CPUMeter.redisSeconds(redis) {
+            print(
+                String(
+                    format: "redis_cpu_us_per_hold %.1f  (INFO cpu, summed over the primaries)",
+                    (cpuAfter - cpuBefore) * 1e6 / Double(holds)
+                )
+            )
+        }
         if let mysql = mysqlURL ?? ProcessInfo.processInfo.environment["HOTSTOCK_MYSQL_URL"], mysql != "none" {
             let (events, perSecond) = try await measureSyncer(inventory, mysqlURL: mysql, logger: logger)
             print(String(format: "syncer_events_per_s %.0f  (%d outbox entries into MySQL)", perSecond, events))
         }
-        let perHold = try await measureMemoryPerHold(inventory, count: 50_000)
+        let perHold = try await measureMemoryPerHold(inventory, redis: redis, count: 50_000)
         print(String(format: "redis_bytes_per_live_hold %.0f  (50000 holds, outbox excluded)", perHold))
         if benchmarkRequests > 0 {
             let sku = "bench-rb-\(UUID().uuidString.prefix(8))"
@@ -73,6 +87,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try await compareWithReference(adminURL: adminURL, sku: sku, keys: inventory.keys, logger: logger)
             }
         }
+        await admin?.shutdown()
         await pool.shutdown()
     }
 
@@ -108,24 +123,24 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// Redis bytes per live hold: `used_memory` grown by `count` one-unit holds on a fresh
     /// SKU, less what the outbox stream grew by (the syncer trims that part away).
-    private func measureMemoryPerHold(_ inventory: Inventory, count: Int) async throws -> Double {
+    /// On a cluster, `used_memory` is summed over the primaries.
+    private func measureMemoryPerHold(_ inventory: Inventory, redis: RedisConnectionPool, count: Int) async throws
+        -> Double
+    {
         let sku = "mem-\(UUID().uuidString.prefix(4))"
         _ = try await inventory.setSKU(sku, SKUUpdate(total: Int64(count)))
         let events = inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku))
-        // INFO and MEMORY are the administrator's (ops/redis/users.acl), when there is one.
-        let adminURL = ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"]
-        let admin = try adminURL.map {
-            RedisConnectionPool(configuration: try RedisConfiguration(url: $0), logger: inventory.logger)
-        }
-        let redis = admin ?? inventory.redis
-        defer { if let admin { Task { await admin.shutdown() } } }
         func usedMemory() async throws -> Int64 {
-            let info = try await redis.send("INFO", "memory").string ?? ""
-            let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }
-            return line.flatMap { Int64($0.dropFirst("used_memory:".count)) } ?? 0
+            var total: Int64 = 0
+            for node in try await redis.primaries() {
+                let info = try await node.send(.info("memory")).string ?? ""
+                let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }
+                total += line.flatMap { Int64($0.dropFirst("used_memory:".count)) } ?? 0
+            }
+            return total
         }
         func streamMemory() async throws -> Int64 {
-            (try? await redis.send("MEMORY", "USAGE", events, "SAMPLES", "0").int) ?? 0
+            (try? await redis.send(.memoryUsage(events)).int) ?? 0
         }
         let before = try await usedMemory()
         let streamBefore = try await streamMemory()
