@@ -437,9 +437,8 @@ cmd_test() {
 }
 
 # On the local cluster: the engine's, the server's (the HTTP contract) and the CLI's
-# suites through a URL of seed nodes, a flash sale, and a failover drill (kill -9 of a
-# primary in the middle of a flash sale, then the node back as a replica); the load
-# runs exit 1 on any invariant violation.
+# suites through a URL of seed nodes, schemathesis, a flash sale, and the short fault
+# suite with failovers and a reshard; the load runs exit 1 on any invariant violation.
 run_cluster_stage() {
   local bin="$1" logs="$2"
   profile_settings cluster
@@ -448,6 +447,7 @@ run_cluster_stage() {
   export HOTSTOCK_REDIS_CLUSTER_URL="$REDIS_URL"
   swift test --skip-build --filter 'HotStockCoreTests|HotStockServerTests|hotstockTests|ClusterRoutingTests' 2>&1 \
     | tee "$logs/swift-test-cluster.log"
+  "$ROOT/ops/schemathesis.sh" "$bin/hotstock" 2>&1 | tee "$logs/schemathesis-cluster.log"
   "$bin/loadtest" run flash --buyers 3000 --out "$ROOT/.local/loadtest/cluster-flash" 2>&1 | tee "$logs/cluster-flash.log"
   cluster_failover_drill "$bin" 2>&1 | tee "$logs/cluster-failover.log"
 }

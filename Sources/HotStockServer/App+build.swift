@@ -24,7 +24,11 @@ public func buildApplication(
     if configuration.runsSweeper { services.append(Sweeper(inventory: inventory, logger: logger)) }
     services.append(CodePoolMonitor(inventory: inventory, logger: logger))
     if let cold = engine.cold {
-        services.append(Syncer(redis: engine.redis, keys: inventory.keys, cold: cold, logger: logger))
+        var syncing = SyncerConfiguration()
+        syncing.waitReplicas = inventory.configuration.waitReplicas
+        services.append(
+            Syncer(redis: engine.redis, keys: inventory.keys, cold: cold, configuration: syncing, logger: logger)
+        )
     }
     let gate = configuration.soldOutGateLapse.map { SoldOutGate(lapse: $0) }
     if let gate {

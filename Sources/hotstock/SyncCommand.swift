@@ -31,6 +31,7 @@ struct SyncCommand: AsyncParsableCommand {
         var configuration = SyncerConfiguration(claimMinIdle: .milliseconds(claimMinIdleMs))
         if let consumer { configuration.consumer = consumer }
         try await ColdCommand.run(engine, label: "hotstock.sync") { inventory, cold, logger in
+            configuration.waitReplicas = inventory.configuration.waitReplicas
             let syncer = Syncer(
                 redis: inventory.redis,
                 keys: inventory.keys,

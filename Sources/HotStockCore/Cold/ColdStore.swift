@@ -117,6 +117,20 @@ public struct ColdStore: Sendable {
         }
     }
 
+    /// How many version regressions (Redis lost writes MySQL already had) the syncer
+    /// recorded for `skus`.
+    public func versionRegressions(skus: [String]) async throws -> Int {
+        guard !skus.isEmpty else { return 0 }
+        return try await pool.withConnection { connection in
+            let row = try await connection.query(
+                "SELECT COUNT(*) AS n FROM version_regressions WHERE sku IN ("
+                    + Array(repeating: "?", count: skus.count).joined(separator: ", ") + ")",
+                skus.map { .text($0) }
+            ).first
+            return Int(row?.int("n") ?? 0)
+        }
+    }
+
     static let holdColumns = ColdWrites.holdFields.joined(separator: ", ")
 
     static func coldSKU(_ row: MariaDBRow) -> ColdSKU {

@@ -202,6 +202,8 @@ public final class Syncer: Service, Sendable {
     }
 
     private func readOnce(_ stream: OutboxStream, from id: String) async throws -> [RedisReply] {
+        // Reading new entries is a write (the group's pending list), so a WAIT after it on
+        // the same connection covers every entry it returns.
         let reply = try await redis.send(
             .xreadgroup(
                 stream.key,
@@ -209,7 +211,9 @@ public final class Syncer: Service, Sendable {
                 consumer: configuration.consumer,
                 count: readCount(stream),
                 from: id
-            )
+            ),
+            waitingForReplicas: id == ">" ? configuration.waitReplicas : 0,
+            timeoutMs: 1000
         )
         // [[key, [entries...]]] or null
         return reply.array?.first?.array?.last?.array ?? []

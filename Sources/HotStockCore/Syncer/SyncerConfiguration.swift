@@ -30,6 +30,9 @@ public struct SyncerConfiguration: Sendable {
     public var maxBackoff: Duration
     /// A fault to inject, for tests only.
     public var faultPoint: FaultPoint?
+    /// Copy to MySQL only what this many replicas have (`--wait-replicas`): each read of
+    /// new entries is followed by `WAIT`, so a failover cannot take back what MySQL took.
+    public var waitReplicas = 0
 
     /// Makes a configuration with defaults fit for production.
     public init(

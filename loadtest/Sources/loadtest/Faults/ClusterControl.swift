@@ -27,6 +27,8 @@ struct ClusterControl {
         var isPrimary: Bool
         var isFailed: Bool
         var slots: [ClosedRange<Int>]
+        /// A replica's primary.
+        var primaryID: String?
     }
 
     /// The cluster as one of its primaries sees it.
@@ -48,7 +50,8 @@ struct ClusterControl {
                 port: port,
                 isPrimary: flags.contains("master"),
                 isFailed: flags.contains("fail"),
-                slots: slots
+                slots: slots,
+                primaryID: fields[3] == "-" ? nil : String(fields[3])
             )
         }
     }
@@ -85,6 +88,48 @@ struct ClusterControl {
             "primary \(victim.port) killed, replica \(promoted) promoted after \(Self.ms(failover)) ms, old primary back as a replica"
     }
 
+    /// A failover that loses acknowledged writes, as asynchronous replication allows: a
+    /// primary's replica is frozen (SIGSTOP) and cut off (the primary's `CLIENT KILL TYPE
+    /// replica`: nothing more reaches it) for `stale` while the primary acknowledges
+    /// changes; then the primary is killed (-9), the replica resumed and promoted by
+    /// `CLUSTER FAILOVER TAKEOVER`, and the old primary rejoins as its replica. Without
+    /// `--wait-replicas`, what clients saw succeed in that window is gone from Redis.
+    func lossyFailover(stale: Duration, random: inout SeededRandom) async throws -> String {
+        let view = try await nodes()
+        let pairs = view.filter { $0.isPrimary && !$0.isFailed && !$0.slots.isEmpty }.compactMap { primary in
+            view.first { $0.primaryID == primary.id && !$0.isFailed }.map { (primary, $0) }
+        }
+        guard let (primary, replica) = pairs.randomElement(using: &random) else {
+            throw ScenarioError("no primary with a replica to fail over")
+        }
+        let replicaDaemon = DaemonControl(name: "redis:\(replica.port)", pidFile: "\(folder)/\(replica.port)/redis.pid")
+        let primaryDaemon = DaemonControl(
+            name: "redis:\(primary.port)",
+            pidFile: "\(folder)/\(primary.port)/redis.pid",
+            restartCommand: "\(script) cluster-node-start \(primary.port)"
+        )
+        try replicaDaemon.signal(SIGSTOP)
+        do {
+            try await redisCLI(port: primary.port, "client kill type replica", name: "cut the replica off")
+            try await Task.sleep(for: stale)
+            try await primaryDaemon.killHard()
+        } catch {
+            try? replicaDaemon.signal(SIGCONT)
+            throw error
+        }
+        try replicaDaemon.signal(SIGCONT)
+        try await redisCLI(port: replica.port, "cluster failover takeover", name: "failover takeover")
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline {
+            let promoted = (try? await nodes())?.contains { $0.port == replica.port && $0.isPrimary } ?? false
+            if promoted { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await primaryDaemon.restart()
+        return "replica \(replica.port) frozen \(stale), primary \(primary.port) killed, the stale replica took over"
+    }
+
     /// Moves `count` slots from a random primary to another with `redis-cli --cluster
     /// reshard` while the sale runs. Answers what happened.
     func reshard(count: Int, random: inout SeededRandom) async throws -> String {
@@ -117,6 +162,16 @@ struct ClusterControl {
         try await ShellCommand.run("\(script) cluster-node-remove \(port)", name: "del-node")
         return "primary \(port) added, \(count) slots of \(source.port) moved to it in \(Self.ms(joined)) ms, "
             + "served \(serving), moved back and the node removed"
+    }
+
+    /// Runs one command with `redis-cli` on the node at `port`, as the operator.
+    private func redisCLI(port: Int, _ command: String, name: String) async throws {
+        try await ShellCommand.run(
+            "redis-cli -p \(port) --no-auth-warning"
+                + (adminConfiguration.username.map { " --user \($0)" } ?? "") + " \(command)",
+            environment: adminConfiguration.password.map { ["REDISCLI_AUTH": $0] } ?? [:],
+            name: name
+        )
     }
 
     private func move(_ count: Int, from source: Node, to target: Node) async throws {

@@ -77,6 +77,9 @@ struct FaultInjector {
         case .addPrimary:
             guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
             detail = try await cluster.addPrimary(port: 17_007, count: 500, serving: .seconds(3), random: &random)
+        case .lossyFailover:
+            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
+            detail = try await cluster.lossyFailover(stale: .seconds(1), random: &random)
         case .syncerKill, .sweeperKill:
             let process = kind == .syncerKill ? processes.syncer : processes.sweeper
             try await process.killHard()

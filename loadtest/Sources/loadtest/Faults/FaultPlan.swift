@@ -20,6 +20,8 @@ struct FaultPlan {
         case reshard = "reshard"
         /// On a cluster: a primary added, slots moved to it and back, the node removed.
         case addPrimary = "add-primary"
+        /// On a cluster: a failover to a replica that missed the last second of writes.
+        case lossyFailover = "lossy-failover"
     }
 
     var counts: [Kind: Int]

@@ -30,6 +30,9 @@ struct FaultReport: Codable {
     var unitsSold: Int64 = 0
     var unitsOversold: Int64 = 0
     var acknowledgedLost = 0
+    /// Version regressions the syncer recorded for the run's SKUs (MySQL
+    /// `version_regressions`): Redis lost writes that MySQL had already taken.
+    var versionRegressions = 0
     var mysqlCatchUpMs: Int64?
     var violations: [String] = []
 
@@ -61,6 +64,7 @@ struct FaultReport: Codable {
         lines.append(
             "units sold: \(unitsSold); units oversold: \(unitsOversold); acknowledged operations lost: \(acknowledgedLost)"
         )
+        lines.append("version regressions recorded by the syncer: \(versionRegressions)")
         lines.append("MySQL equal to Redis: \(mysqlCatchUpMs.map { "\($0) ms after the load" } ?? "never")")
         lines.append(violations.isEmpty ? "PASS: every invariant holds" : "FAIL:")
         lines += violations.prefix(30).map { "  - \($0)" }

@@ -32,6 +32,8 @@ struct FaultsCommand: AsyncParsableCommand {
     @Option(help: "On a cluster: reshards of 300 slots during the sale (default 2, small 1).") var reshards: Int?
     @Option(help: "On a cluster: primaries added (port 17007) and removed again (default 1, small 0).")
     var primaryAdds: Int?
+    @Option(help: "On a cluster: failovers to a replica frozen for 1 s, which lose writes (default 0).")
+    var lossyFailovers: Int?
     @Option(help: "The processes under test acknowledge a change only once this many replicas took it.")
     var waitReplicas: Int?
     @Option(help: "MariaDB's pid file (ops/dev.sh: .local/test/mariadb/mariadb.pid).") var mariadbPidFile: String
@@ -195,6 +197,7 @@ struct FaultsCommand: AsyncParsableCommand {
             report.acknowledgedLost = findings.acknowledgedLost
             report.mysqlCatchUpMs = findings.mysqlCatchUpMs
             for sku in skus { report.unitsSold += try await inventory.sku(sku).sold }
+            report.versionRegressions = try await cold.versionRegressions(skus: skus)
             report.violations += try await processes.stopAll()
             report.violations += try Self.secretLeaks(
                 in: ["serve", "sync", "sweep"].map { folder.appending(path: "\($0).log") },
@@ -264,6 +267,7 @@ struct FaultsCommand: AsyncParsableCommand {
             .primaryKill: onCluster ? primaryKills ?? (small ? 2 : 4) : 0,
             .reshard: onCluster ? reshards ?? (small ? 1 : 2) : 0,
             .addPrimary: onCluster ? primaryAdds ?? (small ? 0 : 1) : 0,
+            .lossyFailover: onCluster ? lossyFailovers ?? 0 : 0,
             .syncerKill: others,
             .sweeperKill: others,
             .mariadbPause: small ? 1 : 2,
