@@ -193,7 +193,8 @@ public final class Inventory: Sendable {
                     keys: keys,
                     arguments: arguments,
                     replicas: replicas,
-                    replicaTimeoutMs: Int(configuration.replicaTimeout.wholeMilliseconds)
+                    replicaTimeoutMs: Int(configuration.replicaTimeout.wholeMilliseconds),
+                    wrote: Self.callWrote
                 )
             }
         } catch let error as RedisError where error.code == .notReplicated {
@@ -205,6 +206,14 @@ public final class Inventory: Sendable {
             )
         }
         return try ScriptReply(reply)
+    }
+
+    /// Whether a function's reply comes from a call that wrote: `ok`, or `hold_expired`
+    /// (a confirm or release that expired an overdue hold first); every other refusal
+    /// is decided before the first write.
+    static func callWrote(_ reply: RedisReply) -> Bool {
+        guard let outcome = reply.array?.first?.string else { return true }
+        return outcome == "ok" || outcome == InventoryError.Code.holdExpired.rawValue
     }
 
     /// Runs a Redis operation, retrying with backoff while Redis is unreachable.

@@ -52,10 +52,12 @@ final class RedisClusterRouter: Sendable {
     }
 
     /// Sends `command` to the primary of its keys' slot, following the cluster's
-    /// redirections, and `follow` (`WAIT`) after it on the same connection.
-    func send(_ command: RedisCommand, then follow: RedisCommand?) async throws(RedisError) -> (
-        RedisReply, RedisReply?
-    ) {
+    /// redirections, and the command `follow` makes of its reply (`WAIT`) after it on the
+    /// same connection.
+    func send(
+        _ command: RedisCommand,
+        then follow: (RedisReply) -> RedisCommand? = { _ in nil }
+    ) async throws(RedisError) -> (RedisReply, RedisReply?) {
         let slot = command.keysAffected.first.map(HashSlot.of)
         let clock = ContinuousClock()
         let deadline = clock.now + template.commandTimeout
@@ -201,7 +203,8 @@ final class RedisClusterRouter: Sendable {
     }
 
     /// Asks the known primaries, then the seeds, for `CLUSTER SLOTS`; keeps the first
-    /// full answer.
+    /// answer that covers every slot (while slots are unassigned, the map stays as it
+    /// was and `MOVED` keeps teaching it).
     private func loadMap() async {
         let (known, isShutDown) = state.withLock { ($0.map.primaries, $0.isShutDown) }
         defer { state.withLock { $0.refreshing = nil } }
@@ -209,12 +212,15 @@ final class RedisClusterRouter: Sendable {
         var candidates = known
         for seed in template.seeds where !candidates.contains(seed) { candidates.append(seed) }
         for address in candidates {
-            let pool = state.withLock { state in self.pool(at: address, in: &state) }
+            guard let pool = state.withLock({ state in state.isShutDown ? nil : self.pool(at: address, in: &state) })
+            else { return }
             guard let reply = try? await pool.send(.clusterSlots()),
                 let map = try? ClusterSlotMap(slotsReply: reply, fallbackHost: address.host)
             else { continue }
-            if !map.coversEverySlot {
-                logger.debug("the cluster's slot map has gaps", metadata: ["node": "\(address)"])
+            // A node that has not joined yet (or was reset) knows no slots: ask another.
+            guard map.coversEverySlot else {
+                logger.debug("a node answered a slot map with gaps", metadata: ["node": "\(address)"])
+                continue
             }
             state.withLock { state in
                 state.map = map

@@ -104,19 +104,18 @@ public final class RedisConnection: Sendable {
         sendFuture(command, asking: false)
     }
 
-    /// Sends `command` (after `ASKING` in the same write, with `asking`), then `follow`
-    /// on this same connection, so it comes after (`WAIT` counts this connection's
-    /// writes); throws as ``send(_:)`` does, for the command first.
+    /// Sends `command` (after `ASKING` in the same write, with `asking`); then, when
+    /// `follow` makes a command of its reply (`WAIT` after a call that wrote), sends that
+    /// on this same connection, so it counts this connection's writes. Throws as
+    /// ``send(_:)`` does, for the command first.
     func send(
         _ command: RedisCommand,
         asking: Bool,
-        then follow: RedisCommand?
+        then follow: (RedisReply) -> RedisCommand?
     ) async throws(RedisError) -> (RedisReply, RedisReply?) {
-        let first = sendFuture(command, asking: asking)
-        let second = follow.map { sendFuture($0, asking: false) }
-        let reply = try await reply(of: first)
-        guard let second else { return (reply, nil) }
-        return (reply, try await self.reply(of: second))
+        let first = try await reply(of: sendFuture(command, asking: asking))
+        guard let next = follow(first) else { return (first, nil) }
+        return (first, try await reply(of: sendFuture(next, asking: false)))
     }
 
     private func sendFuture(_ command: RedisCommand, asking: Bool) -> EventLoopFuture<RedisReply> {

@@ -54,27 +54,32 @@ public final class RedisConnectionPool: Sendable {
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisReply {
         switch try await resolved() {
         case .single(let node): try await node.send(command)
-        case .cluster(let router): try await router.send(command, then: nil).0
+        case .cluster(let router): try await router.send(command).0
         }
     }
 
-    /// Sends a command that changes state and answers once `replicas` replicas of its
-    /// node took it: `WAIT replicas timeout` follows it on the same connection. Throws
-    /// ``RedisError/Code/notReplicated`` (the command did run) when fewer did within
+    /// Sends a command that may change state and answers once `replicas` replicas of
+    /// its node took what it wrote: when `wrote` says the reply is of a call that wrote,
+    /// `WAIT replicas timeout` follows on the same connection (a refusal that wrote
+    /// nothing waits for nothing, and holds no connection up). Throws
+    /// ``RedisError/Code/notReplicated`` (the command did run) when fewer took it within
     /// `timeoutMs`. With 0 replicas it is ``send(_:)``.
     public func send(
         _ command: RedisCommand,
         waitingForReplicas replicas: Int,
-        timeoutMs: Int
+        timeoutMs: Int,
+        wrote: @escaping (RedisReply) -> Bool = { _ in true }
     ) async throws(RedisError) -> RedisReply {
         guard replicas > 0 else { return try await send(command) }
         let wait = RedisCommand.wait(replicas: replicas, timeoutMs: timeoutMs)
+        let follow = { (reply: RedisReply) -> RedisCommand? in wrote(reply) ? wait : nil }
         let (reply, acknowledged) =
             switch try await resolved() {
-            case .single(let node): try await node.send(command, asking: false, then: wait)
-            case .cluster(let router): try await router.send(command, then: wait)
+            case .single(let node): try await node.send(command, asking: false, then: follow)
+            case .cluster(let router): try await router.send(command, then: follow)
             }
-        let count = acknowledged?.int ?? 0
+        guard let acknowledged else { return reply }
+        let count = acknowledged.int ?? 0
         guard count >= replicas else {
             throw RedisError(.notReplicated, "\(count) of \(replicas) replicas took the change within \(timeoutMs) ms")
         }
@@ -184,11 +189,7 @@ public final class RedisConnectionPool: Sendable {
                 )
                 logger.info("Redis is a cluster", metadata: ["primaries": "\(map.primaries.count)"])
                 found = .cluster(router)
-            } catch
-                where error.code == .replyError && !error.message.hasPrefix("NOAUTH")
-                && !error.message.hasPrefix("WRONGPASS")
-            {
-                // "cluster support disabled", or a user not allowed CLUSTER: a single Redis.
+            } catch  where error.code == .replyError && Self.meansSingleRedis(error.message) {
                 found = .single(node)
             } catch {
                 failure = error
@@ -213,6 +214,17 @@ public final class RedisConnectionPool: Sendable {
         topology.withLock { topology in
             if case .finding = topology { topology = .unknown }
         }
+    }
+}
+
+extension RedisConnectionPool {
+    /// Whether a seed's error reply to `CLUSTER SLOTS` means a single Redis: cluster
+    /// support disabled, or a user not allowed `CLUSTER` (an ACL file from before cluster
+    /// support; such a user cannot use a cluster either). A Redis busy or loading is a
+    /// seed that did not answer yet, not a single Redis.
+    static func meansSingleRedis(_ message: String) -> Bool {
+        message.contains("cluster support disabled") || message.hasPrefix("NOPERM")
+            || message.hasPrefix("ERR unknown command")
     }
 }
 

@@ -53,12 +53,12 @@ final class RedisNodePool: Sendable {
     }
 
     /// Sends `command` on one connection — after `ASKING` in the same write with
-    /// `asking` (a cluster's `ASK` redirection), and followed on that connection by
-    /// `follow` (`WAIT`) — and returns both replies.
+    /// `asking` (a cluster's `ASK` redirection), and followed on that connection by the
+    /// command `follow` makes of its reply, if any (`WAIT`) — and returns both replies.
     func send(
         _ command: RedisCommand,
         asking: Bool,
-        then follow: RedisCommand?
+        then follow: (RedisReply) -> RedisCommand?
     ) async throws(RedisError) -> (RedisReply, RedisReply?) {
         try await connection().send(command, asking: asking, then: follow)
     }

@@ -39,20 +39,27 @@ public final class RedisFunctionLibrary: Sendable {
     /// library, it is loaded again and the call retried (a few times, in case the library
     /// is flushed again meanwhile).
     ///
-    /// With `replicas` above 0, the call answers only once that many replicas took it
-    /// (`WAIT`, up to `replicaTimeoutMs`), else throws ``RedisError/Code/notReplicated``.
+    /// With `replicas` above 0, a call whose reply `wrote` says it wrote answers only once
+    /// that many replicas took it (`WAIT`, up to `replicaTimeoutMs`), else throws
+    /// ``RedisError/Code/notReplicated``.
     public func call(
         _ function: String,
         keys: [String],
         arguments: [String],
         replicas: Int = 0,
-        replicaTimeoutMs: Int = 1000
+        replicaTimeoutMs: Int = 1000,
+        wrote: @escaping (RedisReply) -> Bool = { _ in true }
     ) async throws(RedisError) -> RedisReply {
         let command = RedisCommand.fcall(function, keys: keys, arguments: arguments)
         var reloads = 0
         while true {
             do {
-                return try await pool.send(command, waitingForReplicas: replicas, timeoutMs: replicaTimeoutMs)
+                return try await pool.send(
+                    command,
+                    waitingForReplicas: replicas,
+                    timeoutMs: replicaTimeoutMs,
+                    wrote: wrote
+                )
             } catch  where error.code == .replyError && error.message.hasPrefix("ERR Function not found") {
                 reloads += 1
                 if reloads > Self.maxReloads { throw error }
