@@ -33,12 +33,7 @@ public func buildApplication(
     let gate = configuration.soldOutGateLapse.map { SoldOutGate(lapse: $0) }
     if let gate {
         services.append(
-            RestockListener(
-                gate: gate,
-                keys: inventory.keys,
-                configuration: engine.redis.configuration,
-                logger: logger
-            )
+            RestockListener(gate: gate, keys: inventory.keys, redis: engine.redis, logger: logger)
         )
     }
     return Application(

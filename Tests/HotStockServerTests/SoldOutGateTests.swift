@@ -18,7 +18,10 @@ struct SoldOutGateTests {
     @Test func answersWithoutRedisOnceTheEngineSaidSoldOut() async throws {
         let inventory = try await TestServer.inventory()
         let sku = TestServer.uniqueSKU("gate")
-        try await TestServer.application(inventory).test(.router) { client in
+        // A long lapse, and the listener subscribed first (a (re)connection drops every
+        // flag): the flag must stay up however slow the machine.
+        try await TestServer.application(inventory, soldOutGateLapse: Self.longLapse).test(.router) { client in
+            try await waitForListener(client, inventory)
             #expect(try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 3}"#).status == .ok)
             #expect(try await hold(client, sku, "o1", qty: 2).status == .created)
             let engine = try await hold(client, sku, "o2", qty: 2)
@@ -47,7 +50,8 @@ struct SoldOutGateTests {
     @Test func buyerRulesStayTheEngines() async throws {
         let inventory = try await TestServer.inventory()
         let sku = TestServer.uniqueSKU("gate")
-        try await TestServer.application(inventory).test(.router) { client in
+        try await TestServer.application(inventory, soldOutGateLapse: Self.longLapse).test(.router) { client in
+            try await waitForListener(client, inventory)
             let put = try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 1, "per_buyer_limit": 1}"#)
             #expect(put.status == .ok)
             #expect(try await hold(client, sku, "o1", buyer: "u1").status == .created)
@@ -63,7 +67,8 @@ struct SoldOutGateTests {
     @Test func whileTheFlagIsUpARepeatOfAHeldOrderIsAnsweredSoldOut() async throws {
         let inventory = try await TestServer.inventory()
         let sku = TestServer.uniqueSKU("gate")
-        try await TestServer.application(inventory).test(.router) { client in
+        try await TestServer.application(inventory, soldOutGateLapse: Self.longLapse).test(.router) { client in
+            try await waitForListener(client, inventory)
             #expect(try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 1}"#).status == .ok)
             let held = try await hold(client, sku, "o1")
             #expect(held.status == .created)
@@ -112,7 +117,7 @@ struct SoldOutGateTests {
         let sku = TestServer.uniqueSKU("gate")
         try await TestServer.application(inventory, soldOutGateLapse: Self.longLapse).test(.router) { client in
             #expect(try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 1}"#).status == .ok)
-            try await waitForSubscription()
+            try await waitForListener(client, inventory)
 
             // An expiry by another process's sweeper.
             #expect(try await hold(client, sku, "o1", ttlMs: 1000).status == .created)
@@ -144,7 +149,7 @@ struct SoldOutGateTests {
         let sku = TestServer.uniqueSKU("gate")
         try await TestServer.application(inventory).test(.router) { client in
             #expect(try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 1}"#).status == .ok)
-            try await waitForSubscription()
+            try await waitForListener(client, inventory)
             #expect(try await hold(client, sku, "o1").status == .created)
             #expect(errorCode(try await hold(client, sku, "o2")) == "sold_out")
 
@@ -195,18 +200,22 @@ struct SoldOutGateTests {
         return .seconds(3)
     }
 
-    /// Waits until the server's restock listener is subscribed (on any seed node).
-    private func waitForSubscription() async throws {
-        let nodes = try await seedNodes()
-        defer { Task { for node in nodes { await node.close() } } }
-        for _ in 0..<200 {
-            for node in nodes {
-                let clients = try await node.send(RedisCommand("CLIENT", ["LIST", "TYPE", "pubsub"])).string ?? ""
-                if !clients.isEmpty { return }
-            }
+    /// Waits until this server's restock listener hears messages: a probe SKU is sold
+    /// out (the flag goes up), deleted behind the server's back (so the engine would now
+    /// say sku_not_found, the gate sold_out), and its restock published until the
+    /// server asks the engine again. Other servers' subscriptions do not count.
+    private func waitForListener(_ client: some TestClientProtocol, _ inventory: Inventory) async throws {
+        let probe = TestServer.uniqueSKU("probe")
+        #expect(try await client.call(.put, "/v1/skus/\(probe)", body: #"{"total": 0}"#).status == .ok)
+        #expect(errorCode(try await hold(client, probe, "p1")) == "sold_out")
+        _ = try await inventory.redis.send(.del([inventory.keys.skuKey(probe)]))
+        let channel = inventory.keys.restockChannel(partition: inventory.keys.partition(of: probe))
+        for _ in 0..<500 {
+            _ = try await inventory.redis.send(RedisCommand("PUBLISH", [channel, probe]))
+            if errorCode(try await hold(client, probe, "p1")) == "sku_not_found" { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("the restock listener never subscribed")
+        Issue.record("the restock listener never heard a message")
     }
 
     /// A connection as the operator to each seed node of the run's Redis (one for a

@@ -5,19 +5,24 @@ import ServiceLifecycle
 
 /// Listens to every partition's restock channel (`hs:{p}:restock`) and drops the
 /// sold-out gate's flag of each SKU published there. Runs as a service of `serve`,
-/// reconnecting with backoff (to the next seed node each time: on a cluster a message
-/// published on any node reaches every node); on every (re)connection it drops all
+/// reconnecting with backoff, to the next node each time — the URL's seeds, then every
+/// primary the pool knows (on a cluster a message published on any node reaches every
+/// node). It pings the connection every ``keepaliveInterval`` and drops one that
+/// stopped answering (a frozen node looks open). On every (re)connection it drops all
 /// flags, since messages published while it was away are lost.
 struct RestockListener: Service {
+    /// How often the subscription is pinged; one silent for three times that is dropped.
+    static let keepaliveInterval = Duration.seconds(2)
+
     let gate: SoldOutGate
     let channels: [String]
-    let configuration: RedisConfiguration
+    let redis: RedisConnectionPool
     let logger: Logger
 
-    init(gate: SoldOutGate, keys: KeySpace, configuration: RedisConfiguration, logger: Logger) {
+    init(gate: SoldOutGate, keys: KeySpace, redis: RedisConnectionPool, logger: Logger) {
         self.gate = gate
         self.channels = (0..<keys.partitions).map { keys.restockChannel(partition: $0) }
-        self.configuration = configuration
+        self.redis = redis
         self.logger = logger
     }
 
@@ -32,8 +37,9 @@ struct RestockListener: Service {
         var warned = false
         var attempt = 0
         while !Task.isCancelled {
-            var node = configuration
-            node.seeds = [configuration.seeds[attempt % configuration.seeds.count]]
+            let nodes = await candidates()
+            var node = redis.configuration
+            node.seeds = [nodes[attempt % nodes.count]]
             attempt += 1
             do {
                 let subscription = try await RedisSubscription.open(
@@ -44,8 +50,12 @@ struct RestockListener: Service {
                 gate.dropAll()
                 backoff = .milliseconds(100)
                 warned = false
-                for await message in subscription.messages {
-                    gate.drop(sku: message.payload)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await keepAlive(subscription) }
+                    for await message in subscription.messages {
+                        gate.drop(sku: message.payload)
+                    }
+                    group.cancelAll()
                 }
                 await subscription.close()
             } catch {
@@ -62,6 +72,30 @@ struct RestockListener: Service {
             }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(2))
+        }
+    }
+
+    /// The URL's seeds, then the primaries the pool knows (a cluster's nodes change).
+    private func candidates() async -> [RedisNodeAddress] {
+        var nodes = redis.configuration.seeds
+        for primary in (try? await redis.primaries()) ?? [] where !nodes.contains(primary.address) {
+            nodes.append(primary.address)
+        }
+        return nodes
+    }
+
+    /// Pings the subscription until it ends; closes it once it answered nothing for
+    /// three intervals.
+    private func keepAlive(_ subscription: RedisSubscription) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.keepaliveInterval)
+            if Task.isCancelled { return }
+            if subscription.sinceLastReply > Self.keepaliveInterval * 3 {
+                logger.warning("the restock subscription stopped answering; reconnecting")
+                subscription.closeNow()
+                return
+            }
+            subscription.ping()
         }
     }
 }

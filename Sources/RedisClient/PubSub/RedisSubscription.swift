@@ -10,13 +10,27 @@ import NIOPosix
 /// subscription to listen again.
 public final class RedisSubscription: Sendable {
     private let channel: any Channel
+    private let clock: ReplyClock
     /// The messages published on the channels, in order; ends when the connection closes.
     public let messages: AsyncStream<RedisMessage>
 
-    private init(channel: any Channel, messages: AsyncStream<RedisMessage>) {
+    private init(channel: any Channel, clock: ReplyClock, messages: AsyncStream<RedisMessage>) {
         self.channel = channel
+        self.clock = clock
         self.messages = messages
     }
+
+    /// Sends `PING` (answered even in subscriber mode); its answer counts in
+    /// ``sinceLastReply``.
+    public func ping() {
+        var bytes = channel.allocator.buffer(capacity: 16)
+        RedisCommand("PING").encode(into: &bytes)
+        channel.writeAndFlush(bytes, promise: nil)
+    }
+
+    /// How long ago the connection last brought anything (a message, a pong): a
+    /// connection that answers no ``ping()`` for long is dead, however open it looks.
+    public var sinceLastReply: Duration { clock.sinceLastReply }
 
     /// Connects, authenticates as the configuration says and subscribes to `channels`
     /// (at least one); returns once Redis has confirmed every subscription.
@@ -30,6 +44,7 @@ public final class RedisSubscription: Sendable {
         let eventLoop = eventLoopGroup.next()
         let (messages, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .unbounded)
         let ready = eventLoop.makePromise(of: Void.self)
+        let clock = ReplyClock()
         var handshake = [RedisCommand]()
         if let password = configuration.password {
             handshake.append(RedisCommand("AUTH", configuration.username.map { [$0, password] } ?? [password]))
@@ -46,7 +61,8 @@ public final class RedisSubscription: Sendable {
                         RedisSubscriptionHandler(
                             acknowledgements: acknowledgements,
                             ready: ready,
-                            continuation: continuation
+                            continuation: continuation,
+                            clock: clock
                         )
                     )
                 }
@@ -75,11 +91,16 @@ public final class RedisSubscription: Sendable {
             throw error as? RedisError ?? RedisError(.connectionFailed, "\(error)")
         }
         logger.debug("subscribed", metadata: ["redis": "\(configuration)", "channels": "\(channels.count)"])
-        return RedisSubscription(channel: channel, messages: messages)
+        return RedisSubscription(channel: channel, clock: clock, messages: messages)
     }
 
     /// Closes the connection; ``messages`` ends.
     public func close() async {
         try? await channel.close()
+    }
+
+    /// Starts closing the connection without waiting; ``messages`` ends.
+    public func closeNow() {
+        channel.close(promise: nil)
     }
 }

@@ -1,4 +1,19 @@
 import NIOCore
+import Synchronization
+
+/// When a subscription's connection last brought a reply (a message, a pong), in
+/// `NIODeadline` uptime nanoseconds: how a listener tells a live but quiet connection
+/// (it answers `PING`) from a dead one.
+final class ReplyClock: Sendable {
+    private let last = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
+
+    func tick() { last.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed) }
+
+    /// How long ago the last reply came.
+    var sinceLastReply: Duration {
+        .nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds &- last.load(ordering: .relaxed)))
+    }
+}
 
 /// Reads a connection in subscriber mode: first the acknowledgements of the handshake
 /// (`AUTH`, then one per subscribed channel), which complete `ready`; then every
@@ -10,21 +25,25 @@ final class RedisSubscriptionHandler: ChannelInboundHandler {
     private var acknowledgementsLeft: Int
     private let ready: EventLoopPromise<Void>
     private let continuation: AsyncStream<RedisMessage>.Continuation
+    private let clock: ReplyClock
 
     init(
         acknowledgements: Int,
         ready: EventLoopPromise<Void>,
-        continuation: AsyncStream<RedisMessage>.Continuation
+        continuation: AsyncStream<RedisMessage>.Continuation,
+        clock: ReplyClock
     ) {
         self.acknowledgementsLeft = acknowledgements
         self.ready = ready
         self.continuation = continuation
+        self.clock = clock
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         do {
             try reader.feed(unwrapInboundIn(data))
             while let reply = try reader.next() {
+                clock.tick()
                 if acknowledgementsLeft > 0 {
                     if case .error(let message) = reply { throw RedisError(.replyError, message) }
                     acknowledgementsLeft -= 1
