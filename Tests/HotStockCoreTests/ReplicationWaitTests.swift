@@ -50,4 +50,36 @@ struct ReplicationWaitTests {
             #expect(stock.sold == 1 && stock.available == 2)
         }
     }
+
+    @Test func theSyncerCopiesOnlyWhatTheReplicasHave() async throws {
+        let inventory = try await TestEngine.inventory(namespace: "d16")
+        let cold = try await TestCold.store()
+        let sku = TestEngine.uniqueSKU("syncwait")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 4))
+        _ = try await inventory.placeHold(sku: sku, order: "o1")
+        func syncer(waitReplicas: Int) -> Syncer {
+            var configuration = SyncerConfiguration(consumer: "wait-test")
+            configuration.waitReplicas = waitReplicas
+            return Syncer(
+                redis: inventory.redis,
+                keys: inventory.keys,
+                cold: cold,
+                configuration: configuration,
+                logger: TestEngine.logger
+            )
+        }
+        if inventory.redis.isCluster == true {
+            _ = try await syncer(waitReplicas: 1).syncOnce()
+        } else {
+            // No replica: the new entries are read, not copied; read again from the pending
+            // list, they are still not copied.
+            for _ in 0..<2 {
+                await #expect(throws: RedisError.self) { _ = try await syncer(waitReplicas: 1).syncOnce() }
+            }
+            #expect(try await cold.sku(sku) == nil)
+            _ = try await syncer(waitReplicas: 0).syncOnce()
+        }
+        let copied = try await cold.sku(sku)
+        #expect(copied?.sku.held == 1 && copied?.sku.available == 3)
+    }
 }

@@ -14,6 +14,7 @@ struct RedisCommandKeyTests {
             ),
             (.xreadgroup(stream, group: "g", consumer: "c", count: 10, from: ">"), [stream]),
             (.xautoclaim(stream, group: "g", consumer: "c", minIdleMs: 1, start: "0-0", count: 5), [stream]),
+            (.xclaim(stream, group: "g", consumer: "c", minIdleMs: 0, ids: ["1-0"]), [stream]),
             (.xack(stream, group: "g", ids: ["1-0", "2-0"]), [stream]),
             (.xrange(stream, from: "(1-0", count: 1), [stream]), (.xinfoGroups(stream), [stream]),
             (.xtrim(stream, minID: "5-0"), [stream]), (.xgroupCreate(stream, group: "g"), [stream]),

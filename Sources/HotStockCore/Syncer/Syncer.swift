@@ -149,6 +149,7 @@ public final class Syncer: Service, Sendable {
             if plan.needsPendingRead(stream.key) {
                 entries = try await read(stream, from: "0")
                 if entries.isEmpty { plan.pendingDrained(stream.key) }
+                if !entries.isEmpty, configuration.waitReplicas > 0 { entries = try await replicated(stream, entries) }
             }
             if entries.isEmpty {
                 entries = try await read(stream, from: ">")
@@ -184,6 +185,21 @@ public final class Syncer: Service, Sendable {
         appliedCounter.increment(by: events.count)
         if configuration.trimOutbox { try await trim(stream) }
         return ids.count
+    }
+
+    /// Pending entries read again (after a failed attempt, perhaps a failed `WAIT`):
+    /// re-reading them is no write, so a `WAIT` after it would prove nothing. They are
+    /// claimed again by this consumer instead (`XCLAIM`, a replicated write), then
+    /// `WAIT`ed for, so MySQL still takes only what the replicas have.
+    private func replicated(_ stream: OutboxStream, _ entries: [RedisReply]) async throws -> [RedisReply] {
+        let ids = entries.compactMap { $0.array?.first?.string }
+        let reply = try await redis.send(
+            .xclaim(stream.key, group: configuration.group, consumer: configuration.consumer, minIdleMs: 0, ids: ids),
+            waitingForReplicas: configuration.waitReplicas,
+            timeoutMs: 1000,
+            wrote: { !($0.array ?? []).isEmpty }
+        )
+        return (reply.array ?? []).filter { $0.array != nil }
     }
 
     private func readCount(_ stream: OutboxStream) -> Int {
@@ -229,6 +245,7 @@ public final class Syncer: Service, Sendable {
             let minIdle = configuration.claimMinIdle.wholeMilliseconds
             var cursor = "0-0"
             repeat {
+                // A claim is a replicated write: with --wait-replicas, WAIT covers what it took.
                 let reply = try await redis.send(
                     .xautoclaim(
                         stream.key,
@@ -237,7 +254,10 @@ public final class Syncer: Service, Sendable {
                         minIdleMs: minIdle,
                         start: cursor,
                         count: readCount(stream)
-                    )
+                    ),
+                    waitingForReplicas: configuration.waitReplicas,
+                    timeoutMs: 1000,
+                    wrote: { !($0.array?.dropFirst().first?.array ?? []).isEmpty }
                 )
                 guard let parts = reply.array, parts.count >= 2 else { break }
                 cursor = parts[0].string ?? "0-0"

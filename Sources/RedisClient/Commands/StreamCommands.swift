@@ -46,6 +46,14 @@ extension RedisCommand {
         )
     }
 
+    /// `XCLAIM key group consumer min-idle id...`: gives the entries to `consumer` (a
+    /// write, replicated) and answers them.
+    public static func xclaim(_ key: String, group: String, consumer: String, minIdleMs: Int64, ids: [String])
+        -> RedisCommand
+    {
+        RedisCommand("XCLAIM", [key, group, consumer, String(minIdleMs)] + ids, keys: [key])
+    }
+
     /// `XPENDING key group`: the summary of a group's pending entries.
     public static func xpending(_ key: String, group: String) -> RedisCommand {
         RedisCommand("XPENDING", [key, group], keys: [key])
