@@ -58,6 +58,11 @@ public struct RedisConfiguration: Sendable, CustomStringConvertible {
         self.poolSize = poolSize
     }
 
+    /// `AUTH [user] password` as the configuration asks; `nil` without a password.
+    var authCommand: RedisCommand? {
+        password.map { password in RedisCommand("AUTH", username.map { [$0, password] } ?? [password]) }
+    }
+
     /// Parses `redis://[user[:password]@]host[:port][,host[:port]...][/db]`.
     /// Percent-escapes in the user and password are decoded. The error message never
     /// repeats the password.

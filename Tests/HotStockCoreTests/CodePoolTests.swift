@@ -288,9 +288,7 @@ struct CodePoolColdTests {
         #expect(report.drift.isEmpty, "\(report.drift)")
         // Redis loses everything; warm brings the SKU back from MySQL: pool, fingerprints,
         // the confirmed order's codes and its delivery, the live hold.
-        let redisAdmin = try TestEngine.adminPool()
-        try await TestEngine.wipe(inventory.keys, admin: redisAdmin)
-        await redisAdmin.shutdown()
+        try await TestEngine.wipe(inventory)
         let warm = try await Warmer(inventory: inventory, cold: cold, logger: TestEngine.logger).warm(sku: sku)
         #expect(warm.warmed == [sku] && warm.liveHolds == 1)
         #expect(try await inventory.sku(sku).available == hot.available)

@@ -83,7 +83,6 @@ struct ColdRecoveryTests {
 
     @Test func flushedRedisIsWarmedBackAndNewHoldsContinueWithoutOversell() async throws {
         let inventory = try await TestEngine.inventory(namespace: "d12")
-        let admin = try TestEngine.adminPool()
         let cold = try await TestCold.store()
         let sku = TestEngine.uniqueSKU("warm")
         var update = SKUUpdate(total: 20)
@@ -99,7 +98,7 @@ struct ColdRecoveryTests {
         try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
         let before = try await inventory.sku(sku)
 
-        try await TestEngine.wipe(inventory.keys, admin: admin)
+        try await TestEngine.wipe(inventory)
         #expect(try await refusalCode { _ = try await inventory.sku(sku) } == .skuNotFound)
         try await Task.sleep(for: .milliseconds(1_100))
 
@@ -142,6 +141,5 @@ struct ColdRecoveryTests {
         try await syncer.syncOnce()
         try await expectColdEqualsHot(inventory, cold, skus: [sku])
         #expect(syncer.regressionsSeen == 0, "warm restating MySQL's version is no regression")
-        await admin.shutdown()
     }
 }

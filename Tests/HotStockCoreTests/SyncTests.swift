@@ -157,7 +157,6 @@ struct SyncTests {
 
     @Test func aVersionGoingBackwardsIsCountedAndNotCopied() async throws {
         let inventory = try await TestEngine.inventory(namespace: "d14")
-        let admin = try TestEngine.adminPool()
         let cold = try await TestCold.store()
         let sku = TestEngine.uniqueSKU("regress")
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
@@ -168,7 +167,7 @@ struct SyncTests {
         #expect(before.sku.version == 5)
 
         // A failover that lost acknowledged writes: Redis starts over below MySQL's version.
-        try await TestEngine.wipe(inventory.keys, admin: admin)
+        try await TestEngine.wipe(inventory)
         _ = try await inventory.setSKU(sku, SKUUpdate(total: 10))
         _ = try await inventory.placeHold(sku: sku, order: "after-failover")
         try await syncer.syncOnce()
@@ -178,7 +177,6 @@ struct SyncTests {
             try await connection.query("SELECT COUNT(*) AS n FROM version_regressions WHERE sku = ?", [.text(sku)])
         }
         #expect(recorded.first?.int("n") == 2)
-        await admin.shutdown()
     }
 
     private func pendingCount(_ inventory: Inventory, group: String) async throws -> Int {

@@ -89,7 +89,7 @@ public final class SoldOutGate: Sendable {
             guard state.generation == ticket.generation, (state.entries[sku]?.drops ?? 0) == ticket.drops else {
                 return
             }
-            if state.entries[sku] == nil, state.entries.count >= Self.maxEntries { forgetIdle(&state, now: now) }
+            makeRoom(for: sku, in: &state, now: now)
             state.entries[sku, default: Entry()].raisedAt = now
             state.entries[sku]?.refusal = answer
             state.entries[sku]?.snapshot = snapshot
@@ -99,7 +99,7 @@ public final class SoldOutGate: Sendable {
     /// Drops the SKU's flag: units may be back.
     public func drop(sku: String) {
         state.withLock { state in
-            if state.entries[sku] == nil, state.entries.count >= Self.maxEntries { forgetIdle(&state, now: .now) }
+            makeRoom(for: sku, in: &state, now: .now)
             state.entries[sku, default: Entry()].drops &+= 1
             state.entries[sku]?.raisedAt = nil
         }
@@ -113,9 +113,10 @@ public final class SoldOutGate: Sendable {
         }
     }
 
-    /// Forgets entries with no live flag; a new generation voids tickets that counted
-    /// their drops.
-    private func forgetIdle(_ state: inout State, now: ContinuousClock.Instant) {
+    /// Before a new SKU's entry when the gate remembers ``maxEntries``: forgets entries
+    /// with no live flag; a new generation voids tickets that counted their drops.
+    private func makeRoom(for sku: String, in state: inout State, now: ContinuousClock.Instant) {
+        guard state.entries[sku] == nil, state.entries.count >= Self.maxEntries else { return }
         state.entries = state.entries.filter { _, entry in entry.raisedAt.map { now - $0 < lapse } ?? false }
         state.generation &+= 1
     }

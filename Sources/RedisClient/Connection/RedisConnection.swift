@@ -54,8 +54,7 @@ public final class RedisConnection: Sendable {
 
     private func handshake(_ configuration: RedisConfiguration) -> EventLoopFuture<Void> {
         var future = channel.eventLoop.makeSucceededVoidFuture()
-        if let password = configuration.password {
-            let auth = RedisCommand("AUTH", configuration.username.map { [$0, password] } ?? [password])
+        if let auth = configuration.authCommand {
             let user = configuration.username ?? "default"
             future = future.flatMap { self.sendFuture(auth) }.flatMapThrowing { reply in
                 if case .error(let message) = reply {

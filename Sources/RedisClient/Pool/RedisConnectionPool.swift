@@ -19,10 +19,22 @@ public final class RedisConnectionPool: Sendable {
 
     private enum Topology {
         case unknown
-        case finding(Task<Void, Never>)
+        /// The seeds are being asked; the task answers what they said.
+        case finding(Task<Result<Found, RedisError>, Never>)
+        case found(Found)
+        case shutDown
+    }
+
+    private enum Found {
         case single(RedisNodePool)
         case cluster(RedisClusterRouter)
-        case shutDown
+
+        func shutdown() async {
+            switch self {
+            case .single(let node): await node.shutdown()
+            case .cluster(let router): await router.shutdown()
+            }
+        }
     }
 
     private let topology = Mutex<Topology>(.unknown)
@@ -42,8 +54,8 @@ public final class RedisConnectionPool: Sendable {
     public var isCluster: Bool? {
         topology.withLock { topology in
             switch topology {
-            case .cluster: true
-            case .single: false
+            case .found(.cluster): true
+            case .found(.single): false
             default: nil
             }
         }
@@ -125,58 +137,47 @@ public final class RedisConnectionPool: Sendable {
             return topology
         }
         switch previous {
-        case .single(let node): await node.shutdown()
-        case .cluster(let router): await router.shutdown()
+        case .found(let found): await found.shutdown()
         case .finding(let task):
             // `find()` sees `.shutDown` and closes what it found.
-            await task.value
+            _ = await task.value
         case .unknown, .shutDown: break
         }
     }
 
-    private enum Found {
-        case single(RedisNodePool)
-        case cluster(RedisClusterRouter)
-    }
-
-    /// The topology, asking the seeds first when it is not known yet.
+    /// The topology, asking the seeds first when it is not known yet; callers that come
+    /// while the seeds are asked share that one answer.
     private func resolved() async throws(RedisError) -> Found {
-        while true {
-            let step: Result<Found, RedisError>? = topology.withLock { topology in
-                switch topology {
-                case .single(let node): return .success(.single(node))
-                case .cluster(let router): return .success(.cluster(router))
-                case .shutDown: return .failure(RedisError(.shutDown, "the Redis pool is shut down"))
-                case .finding: return nil
-                case .unknown:
-                    topology = .finding(Task { await self.find() })
-                    return nil
-                }
+        enum Step {
+            case known(Result<Found, RedisError>)
+            case asking(Task<Result<Found, RedisError>, Never>)
+        }
+        let step: Step = topology.withLock { topology in
+            switch topology {
+            case .found(let found): return .known(.success(found))
+            case .finding(let task): return .asking(task)
+            case .shutDown: return .known(.failure(RedisError(.shutDown, "the Redis pool is shut down")))
+            case .unknown:
+                let task = Task { await self.find() }
+                topology = .finding(task)
+                return .asking(task)
             }
-            if let step { return try step.get() }
-            let finding: Task<Void, Never>? = topology.withLock { topology in
-                if case .finding(let task) = topology { return task }
-                return nil
-            }
-            await finding?.value
-            if case .unknown = topology.withLock({ $0 }) {
-                throw lastFindError.withLock { $0 }
-                    ?? RedisError(.connectionFailed, "no Redis seed answered (\(configuration))")
-            }
+        }
+        switch step {
+        case .known(let result): return try result.get()
+        case .asking(let task): return try await task.value.get()
         }
     }
 
-    private let lastFindError = Mutex<RedisError?>(nil)
-
-    /// Asks each seed in turn for `CLUSTER SLOTS`; sets the topology, or leaves it
-    /// unknown (with the last error) when no seed answered.
-    private func find() async {
+    /// Asks each seed in turn for `CLUSTER SLOTS`; sets the topology (back to unknown
+    /// when no seed answered, so the next request asks again) and answers it.
+    private func find() async -> Result<Found, RedisError> {
         var failure = RedisError(.connectionFailed, "no Redis seed answered (\(configuration))")
         for seed in configuration.seeds {
             var nodeConfiguration = configuration
             nodeConfiguration.seeds = [seed]
             let node = RedisNodePool(configuration: nodeConfiguration, eventLoopGroup: group, logger: logger)
-            let found: Topology
+            let found: Found
             do {
                 let reply = try await node.send(.clusterSlots())
                 let map = try ClusterSlotMap(slotsReply: reply, fallbackHost: seed.host)
@@ -198,22 +199,19 @@ public final class RedisConnectionPool: Sendable {
             }
             let kept = topology.withLock { topology -> Bool in
                 guard case .finding = topology else { return false }
-                topology = found
+                topology = .found(found)
                 return true
             }
-            if !kept {
-                switch found {
-                case .single(let node): await node.shutdown()
-                case .cluster(let router): await router.shutdown()
-                default: break
-                }
+            guard kept else {
+                await found.shutdown()
+                return .failure(RedisError(.shutDown, "the Redis pool is shut down"))
             }
-            return
+            return .success(found)
         }
-        lastFindError.withLock { $0 = failure }
         topology.withLock { topology in
             if case .finding = topology { topology = .unknown }
         }
+        return .failure(failure)
     }
 }
 

@@ -45,11 +45,7 @@ public final class RedisSubscription: Sendable {
         let (messages, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .unbounded)
         let ready = eventLoop.makePromise(of: Void.self)
         let clock = ReplyClock()
-        var handshake = [RedisCommand]()
-        if let password = configuration.password {
-            handshake.append(RedisCommand("AUTH", configuration.username.map { [$0, password] } ?? [password]))
-        }
-        handshake.append(RedisCommand("SUBSCRIBE", channels))
+        let handshake = [configuration.authCommand, RedisCommand("SUBSCRIBE", channels)].compactMap { $0 }
         let acknowledgements = handshake.count - 1 + channels.count
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))

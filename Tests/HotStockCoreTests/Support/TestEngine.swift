@@ -60,20 +60,14 @@ enum TestEngine {
         return inventory
     }
 
-    /// Deletes every key of `keys`'s namespace on every primary: Redis losing the data
-    /// set (what `FLUSHDB` did when the tests used databases of their own).
-    static func wipe(_ keys: KeySpace, admin: RedisConnectionPool) async throws {
-        precondition(keys.namespace != nil, "wipe only a namespace of a test's own")
-        let pattern = String(keys.prefix(partition: 0).prefix { $0 != "{" }) + "*"
-        for node in try await admin.primaries() {
-            var cursor = "0"
-            repeat {
-                let reply = try await node.send(.scan(cursor: cursor, match: pattern))
-                cursor = reply.array?.first?.string ?? "0"
-                for key in reply.array?.last?.array?.compactMap(\.string) ?? [] {
-                    _ = try await node.send(.del([key]))
-                }
-            } while cursor != "0"
+    /// Deletes every key of the inventory's namespace (its `SCAN` walks every primary):
+    /// Redis losing the data set (what `FLUSHDB` did when the tests used databases of
+    /// their own).
+    static func wipe(_ inventory: Inventory) async throws {
+        precondition(inventory.keys.namespace != nil, "wipe only a namespace of a test's own")
+        let root = inventory.keys.prefix(partition: 0).prefix { $0 != "{" }
+        for key in try await inventory.scan(match: root + "*") {
+            _ = try await inventory.redis.send(.del([key]))
         }
     }
 

@@ -117,8 +117,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard snapshot.isBalanced, snapshot.held == Int64(holds), snapshot.available == 0 else {
             throw ValidationError("invariant broken after the run: \(snapshot)")
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(holds) / seconds
+        return Double(holds) / elapsed.inSeconds
     }
 
     /// Redis bytes per live hold: `used_memory` grown by `count` one-unit holds on a fresh
@@ -130,19 +129,10 @@ struct BenchCommand: AsyncParsableCommand {
         let sku = "mem-\(UUID().uuidString.prefix(4))"
         _ = try await inventory.setSKU(sku, SKUUpdate(total: Int64(count)))
         let events = inventory.keys.eventsKey(partition: inventory.keys.partition(of: sku))
-        func usedMemory() async throws -> Int64 {
-            var total: Int64 = 0
-            for node in try await redis.primaries() {
-                let info = try await node.send(.info("memory")).string ?? ""
-                let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }
-                total += line.flatMap { Int64($0.dropFirst("used_memory:".count)) } ?? 0
-            }
-            return total
-        }
         func streamMemory() async throws -> Int64 {
             (try? await redis.send(.memoryUsage(events)).int) ?? 0
         }
-        let before = try await usedMemory()
+        let before = try await RedisInfo.usedMemory(redis)
         let streamBefore = try await streamMemory()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<64 {
@@ -154,7 +144,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        let grown = try await usedMemory() - before - (try await streamMemory() - streamBefore)
+        let grown = try await RedisInfo.usedMemory(redis) - before - (try await streamMemory() - streamBefore)
         return Double(grown) / Double(count)
     }
 
@@ -176,8 +166,7 @@ struct BenchCommand: AsyncParsableCommand {
         let report = try await syncer.syncOnce()
         let elapsed = clock.now - started
         await pool.shutdown()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (report.applied, Double(report.applied) / seconds)
+        return (report.applied, Double(report.applied) / elapsed.inSeconds)
     }
 
     /// `hs_hold` next to the reference hold script (``ReferenceHoldScript``), both run by

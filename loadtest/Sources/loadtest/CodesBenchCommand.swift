@@ -47,7 +47,7 @@ struct CodesBenchCommand: AsyncParsableCommand {
         // Loading: batches of 10,000 sealed, fingerprinted and pooled.
         let codesSKU = "cb-\(run)"
         _ = try await inventory.setSKU(codesSKU, SKUUpdate(kind: .codes))
-        let memoryBefore = try await usedMemory(admin ?? pool)
+        let memoryBefore = try await RedisInfo.usedMemory(admin ?? pool)
         let streams = inventory.keys.outboxKeys(partition: inventory.keys.partition(of: codesSKU))
         let streamBefore = try await streamMemory(admin ?? pool, streams)
         let loadStarted = ContinuousClock.now
@@ -57,7 +57,7 @@ struct CodesBenchCommand: AsyncParsableCommand {
         }
         let loadSeconds = seconds(since: loadStarted)
         let pooledBytes =
-            try await usedMemory(admin ?? pool) - memoryBefore
+            try await RedisInfo.usedMemory(admin ?? pool) - memoryBefore
             - (try await streamMemory(admin ?? pool, streams) - streamBefore)
         print(
             String(
@@ -128,12 +128,6 @@ struct CodesBenchCommand: AsyncParsableCommand {
         }
     }
 
-    private func usedMemory(_ redis: RedisConnectionPool) async throws -> Int64 {
-        let info = try await redis.send("INFO", "memory").string ?? ""
-        let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("used_memory:") }
-        return line.flatMap { Int64($0.dropFirst("used_memory:".count)) } ?? 0
-    }
-
     /// The bytes of the outbox streams `keys`.
     private func streamMemory(_ redis: RedisConnectionPool, _ keys: [String]) async throws -> Int64 {
         var bytes: Int64 = 0
@@ -142,7 +136,6 @@ struct CodesBenchCommand: AsyncParsableCommand {
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let duration = ContinuousClock.now - start
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).inSeconds
     }
 }

@@ -92,8 +92,7 @@ struct WarmBenchCommand: AsyncParsableCommand {
     }
 
     private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let duration = ContinuousClock.now - start
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).inSeconds
     }
 }
 

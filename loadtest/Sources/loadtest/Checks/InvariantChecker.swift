@@ -176,7 +176,7 @@ struct InvariantChecker {
             }
             if equal {
                 let waited = ContinuousClock.now - loadEnded
-                return waited.components.seconds * 1000 + waited.components.attoseconds / 1_000_000_000_000_000
+                return waited.inMilliseconds
             }
             try await Task.sleep(for: .milliseconds(50))
         }

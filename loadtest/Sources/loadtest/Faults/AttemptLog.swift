@@ -17,8 +17,7 @@ final class AttemptLog: Sendable {
 
     /// Seconds since the log started.
     var elapsed: Double {
-        let duration = clock.now - started
-        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        (clock.now - started).inSeconds
     }
 
     func record(failed: Bool) {

@@ -85,7 +85,7 @@ struct ClusterControl {
         let failover = clock.now - start
         try await daemon.restart()
         return
-            "primary \(victim.port) killed, replica \(promoted) promoted after \(Self.ms(failover)) ms, old primary back as a replica"
+            "primary \(victim.port) killed, replica \(promoted) promoted after \(failover.inMilliseconds) ms, old primary back as a replica"
     }
 
     /// A failover that loses acknowledged writes, as asynchronous replication allows: a
@@ -140,7 +140,7 @@ struct ClusterControl {
         let clock = ContinuousClock()
         let start = clock.now
         try await move(count, from: source, to: target)
-        return "\(count) slots moved from \(source.port) to \(target.port) in \(Self.ms(clock.now - start)) ms"
+        return "\(count) slots moved from \(source.port) to \(target.port) in \((clock.now - start).inMilliseconds) ms"
     }
 
     /// Adds a primary on `port`, moves `count` slots of a random primary to it while the
@@ -160,11 +160,12 @@ struct ClusterControl {
         try await Task.sleep(for: serving)
         try await move(count, from: added, to: source)
         try await ShellCommand.run("\(script) cluster-node-remove \(port)", name: "del-node")
-        return "primary \(port) added, \(count) slots of \(source.port) moved to it in \(Self.ms(joined)) ms, "
+        return "primary \(port) added, \(count) slots of \(source.port) moved to it in \(joined.inMilliseconds) ms, "
             + "served \(serving), moved back and the node removed"
     }
 
-    /// Runs one command with `redis-cli` on the node at `port`, as the operator.
+    /// Runs `redis-cli` on the node at `port` as the operator (the password in its
+    /// environment, never on its command line): one command, or a `--cluster` action.
     private func redisCLI(port: Int, _ command: String, name: String) async throws {
         try await ShellCommand.run(
             "redis-cli -p \(port) --no-auth-warning"
@@ -175,19 +176,11 @@ struct ClusterControl {
     }
 
     private func move(_ count: Int, from source: Node, to target: Node) async throws {
-        var command = "redis-cli --no-auth-warning"
-        if let user = adminConfiguration.username { command += " --user \(user)" }
-        command +=
-            " --cluster reshard 127.0.0.1:\(target.port) --cluster-from \(source.id) --cluster-to \(target.id)"
-            + " --cluster-slots \(count) --cluster-yes"
-        try await ShellCommand.run(
-            command,
-            environment: adminConfiguration.password.map { ["REDISCLI_AUTH": $0] } ?? [:],
+        try await redisCLI(
+            port: target.port,
+            "--cluster reshard 127.0.0.1:\(target.port) --cluster-from \(source.id) --cluster-to \(target.id)"
+                + " --cluster-slots \(count) --cluster-yes",
             name: "reshard"
         )
-    }
-
-    private static func ms(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

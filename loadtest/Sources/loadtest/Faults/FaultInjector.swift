@@ -69,17 +69,18 @@ struct FaultInjector {
             try await waitForRedis()
             detail = "killed, restarted after \(down) ms down"
         case .primaryKill:
-            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
-            detail = try await cluster.killPrimary(random: &random)
+            detail = try await requireCluster().killPrimary(random: &random)
         case .reshard:
-            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
-            detail = try await cluster.reshard(count: 300, random: &random)
+            detail = try await requireCluster().reshard(count: 300, random: &random)
         case .addPrimary:
-            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
-            detail = try await cluster.addPrimary(port: 17_007, count: 500, serving: .seconds(3), random: &random)
+            detail = try await requireCluster().addPrimary(
+                port: 17_007,
+                count: 500,
+                serving: .seconds(3),
+                random: &random
+            )
         case .lossyFailover:
-            guard let cluster = daemons.cluster else { throw ScenarioError("no cluster") }
-            detail = try await cluster.lossyFailover(stale: .seconds(1), random: &random)
+            detail = try await requireCluster().lossyFailover(stale: .seconds(1), random: &random)
         case .syncerKill, .sweeperKill:
             let process = kind == .syncerKill ? processes.syncer : processes.sweeper
             try await process.killHard()
@@ -116,6 +117,11 @@ struct FaultInjector {
             errorRate: 0,
             detail: detail + " — outage \(outageMs) ms"
         )
+    }
+
+    private func requireCluster() throws -> ClusterControl {
+        guard let cluster = daemons.cluster else { throw ScenarioError("this fault needs a cluster (--cluster-dir)") }
+        return cluster
     }
 
     /// Waits until Redis answers PING again (30 s at most).

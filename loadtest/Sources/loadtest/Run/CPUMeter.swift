@@ -27,22 +27,7 @@ enum CPUMeter {
     /// Each primary's user + system CPU seconds so far (`INFO cpu`), by address; `nil`
     /// when one is not readable.
     static func redisSecondsPerPrimary(_ redis: RedisConnectionPool) async -> [String: Double]? {
-        guard let nodes = try? await redis.primaries() else { return nil }
-        var seconds: [String: Double] = [:]
-        for node in nodes {
-            guard let info = try? await node.send(.info("cpu")).string else { return nil }
-            var total = 0.0
-            for line in info.split(whereSeparator: \.isNewline) {
-                let parts = line.split(separator: ":")
-                if parts.count == 2, parts[0] == "used_cpu_sys" || parts[0] == "used_cpu_user",
-                    let value = Double(parts[1])
-                {
-                    total += value
-                }
-            }
-            seconds[node.address.description] = total
-        }
-        return seconds
+        try? await RedisInfo.perPrimary(redis, section: "cpu", fields: ["used_cpu_sys", "used_cpu_user"])
     }
 
     /// Sends `count` `GET`s to `url` from `concurrency` tasks over keep-alive

@@ -29,7 +29,7 @@ final class Recorder: Sendable {
     init() { started = clock.now }
 
     /// Time since the run started, in seconds.
-    var elapsed: Double { seconds(clock.now - started) }
+    var elapsed: Double { (clock.now - started).inSeconds }
 
     /// Times `body` and records it under `operation`: from its start, or from
     /// `scheduledAt` when an open-loop run scheduled it (so waiting for a free connection
@@ -48,7 +48,7 @@ final class Recorder: Sendable {
                 (end - begin).components.attoseconds / 1_000_000_000_000 + (end - begin).components.seconds * 1_000_000
             )
         )
-        let second = Int(seconds(end - started))
+        let second = Int((end - started).inSeconds)
         state.withLock { state in
             state.latency[
                 operation,
@@ -69,7 +69,4 @@ final class Recorder: Sendable {
     /// A copy of everything recorded.
     var snapshot: State { state.withLock { $0 } }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
