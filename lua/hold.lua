@@ -8,8 +8,8 @@
 -- for an existing hold with EXISTS, writes the SKU counters, the hold and the expiry
 -- index once each, and appends a small event (counters and the hold, no config).
 -- A sold_out refusal tells what a server's sold-out gate needs to answer the same
--- (DESIGN section 13): the units available, the SKU's max_qty and whether it has a
--- per-buyer limit.
+-- (DESIGN section 13): the units available, the SKU's max_qty, whether it has a
+-- per-buyer limit, and the SKU's version.
 local HOLD_SKU_FIELDS = { 'available', 'held', 'sold', 'version', 'total', 'per_buyer_limit', 'opens_at_ms',
   'release_rate', 'default_ttl_ms', 'max_qty', 'kind' }
 
@@ -58,16 +58,17 @@ local function hold(keys, args)
   local available = tonumber(v[1])
   if limited or v[7] or v[8] then
     -- A sale window, a release schedule or a per-buyer limit: the full rules.
-    local refusal = check_take(load_sku(sku_key), buyer_key, qty, now)
+    local s = load_sku(sku_key)
+    local refusal = check_take(s, buyer_key, qty, now)
     if refusal then
       if refusal[1] == 'sold_out' then
-        append_all(refusal, { 'max_qty', fmt(max_qty), 'per_buyer', limited and '1' or '0' })
+        append_all(refusal, { 'max_qty', fmt(max_qty), 'per_buyer', limited and '1' or '0', 'version', fmt(s.version) })
       end
       return refusal
     end
   elseif available < qty then
     return refuse('sold_out', 'not enough available units',
-      { 'available', fmt(available), 'max_qty', fmt(max_qty), 'per_buyer', '0' })
+      { 'available', fmt(available), 'max_qty', fmt(max_qty), 'per_buyer', '0', 'version', v[4] })
   end
 
   ttl = ttl or tonumber(v[9]) or DEFAULT_TTL_MS

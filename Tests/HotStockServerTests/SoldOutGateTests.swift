@@ -252,7 +252,7 @@ struct SoldOutGateFlagTests {
     let start = ContinuousClock.now
     let soldOut: InventoryError = {
         var error = InventoryError(.soldOut, "not enough available units")
-        error.soldOut = SoldOutSnapshot(available: 0, maxQty: 10, requiresBuyer: false)
+        error.soldOut = SoldOutSnapshot(available: 0, maxQty: 10, requiresBuyer: false, version: 5)
         return error
     }()
 
@@ -269,6 +269,18 @@ struct SoldOutGateFlagTests {
         gate.learn(sku: "s", refusal: soldOut, ticket: ticket, now: start)
         #expect(pass(gate, at: start + .milliseconds(999)) == nil)
         #expect(pass(gate, at: start + .seconds(1)) != nil)
+    }
+
+    @Test func aRestockMessageOlderThanTheFlagDropsNothing() throws {
+        let gate = SoldOutGate()
+        let ticket = try #require(pass(gate, at: start))
+        gate.learn(sku: "s", refusal: soldOut, ticket: ticket, now: start)
+        // The refusal saw version 5: messages of versions up to 5 arrived late.
+        gate.drop(sku: "s", version: 4)
+        gate.drop(sku: "s", version: 5)
+        #expect(pass(gate, at: start) == nil)
+        gate.drop(sku: "s", version: 6)
+        #expect(pass(gate, at: start) != nil)
     }
 
     @Test func aRefusalThatRacedARestockRaisesNoFlag() throws {

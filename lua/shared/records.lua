@@ -108,10 +108,12 @@ local function emit(events_key, op, sku_id, s, order, h, extra)
 end
 
 -- Tells every server's sold-out gate (DESIGN section 13) that the SKU may have units to
--- hold again: the SKU's id, published on the partition's channel `hs:{p}:restock`
--- (named after its outbox `hs:{p}:events`, so it keeps the partition's hash tag).
-local function publish_restock(events_key, sku_id)
-  redis.call('PUBLISH', string.sub(events_key, 1, -7) .. 'restock', sku_id)
+-- hold again: 'SKU VERSION' (the SKU's version after the change, so a server can tell a
+-- message older than what it learned since), published on the partition's channel
+-- `hs:{p}:restock` (named after its outbox `hs:{p}:events`, so it keeps the partition's
+-- hash tag).
+local function publish_restock(events_key, sku_id, version)
+  redis.call('PUBLISH', string.sub(events_key, 1, -7) .. 'restock', sku_id .. ' ' .. fmt(version))
 end
 
 -- Appends the outbox event of an operation that sets a SKU's config ('sku', 'warm'):
@@ -119,7 +121,7 @@ end
 -- change the rules a sold-out gate knows, so it drops the gate's flags.
 local function emit_sku(events_key, op, sku_id, s, extra)
   redis.call('XADD', events_key, '*', unpack(append_all(sku_fields({ 'op', op }, sku_id, s), extra)))
-  publish_restock(events_key, sku_id)
+  publish_restock(events_key, sku_id, s.version)
 end
 
 -- Appends the sealed code entries ('FINGERPRINT SEALED') a change concerns to the

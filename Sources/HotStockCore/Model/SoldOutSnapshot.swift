@@ -8,12 +8,16 @@ public struct SoldOutSnapshot: Sendable, Hashable {
     public var maxQty: Int64
     /// Whether the SKU has a per-buyer limit, so a hold without a buyer is `invalid_argument`.
     public var requiresBuyer: Bool
+    /// The SKU's version the refusal saw: a restock message of a version up to this one
+    /// says nothing new.
+    public var version: Int64
 
     /// Makes a snapshot.
-    public init(available: Int64, maxQty: Int64, requiresBuyer: Bool) {
+    public init(available: Int64, maxQty: Int64, requiresBuyer: Bool, version: Int64) {
         self.available = available
         self.maxQty = maxQty
         self.requiresBuyer = requiresBuyer
+        self.version = version
     }
 
     /// Whether the engine, asked now, would refuse a new hold of `qty` units (`buyer`

@@ -41,9 +41,14 @@ struct ScriptReply {
         let message = fields["message"] ?? Self.defaultMessage(code, hold: hold)
         var error = InventoryError(code, message, retryAfterMilliseconds: int("retry_after_ms"), hold: hold)
         if code == .soldOut, let available = int("available"), let maxQty = int("max_qty"),
-            let perBuyer = fields["per_buyer"]
+            let perBuyer = fields["per_buyer"], let version = int("version")
         {
-            error.soldOut = SoldOutSnapshot(available: available, maxQty: maxQty, requiresBuyer: perBuyer == "1")
+            error.soldOut = SoldOutSnapshot(
+                available: available,
+                maxQty: maxQty,
+                requiresBuyer: perBuyer == "1",
+                version: version
+            )
         }
         return error
     }

@@ -53,7 +53,9 @@ struct RestockListener: Service {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await keepAlive(subscription) }
                     for await message in subscription.messages {
-                        gate.drop(sku: message.payload)
+                        // 'SKU VERSION' (a bare SKU id drops the flag whatever it learned).
+                        let parts = message.payload.split(separator: " ", maxSplits: 1)
+                        gate.drop(sku: String(parts.first ?? ""), version: parts.count == 2 ? Int64(parts[1]) : nil)
                     }
                     group.cancelAll()
                 }

@@ -96,9 +96,16 @@ public final class SoldOutGate: Sendable {
         }
     }
 
-    /// Drops the SKU's flag: units may be back.
-    public func drop(sku: String) {
+    /// Drops the SKU's flag: units may be back. A restock message gives the SKU's
+    /// `version` after its change; one no newer than the state the live flag was learned
+    /// from (a message that arrived late) drops nothing.
+    public func drop(sku: String, version: Int64? = nil) {
         state.withLock { state in
+            if let version, let entry = state.entries[sku], entry.raisedAt != nil,
+                let learned = entry.snapshot?.version, learned >= version
+            {
+                return
+            }
             makeRoom(for: sku, in: &state, now: .now)
             state.entries[sku, default: Entry()].drops &+= 1
             state.entries[sku]?.raisedAt = nil
