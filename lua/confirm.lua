@@ -1,6 +1,6 @@
 -- hs_confirm: payment succeeded; the held units become sold.
--- KEYS: sku, hold, expiry, events, code events
--- ARGV: sku, order, retention_ms, key prefix, reacquire ('1' or '0')
+-- KEYS: sku, hold, expiry, events, buyers, code events, pool, undelivered
+-- ARGV: sku, order, retention_ms, reacquire ('1' or '0')
 -- Idempotent: a confirmed hold answers ok again. A hold past its expiry is expired
 -- here first (its units return, as the sweeper would do); with reacquire=1 an expired
 -- hold is held and confirmed again in one step when stock allows, else hold_expired.
@@ -11,7 +11,7 @@ local function confirm(keys, args)
   if not ctx then
     return refusal
   end
-  local reacquire = args[5]
+  local reacquire = args[4]
   if reacquire ~= '0' and reacquire ~= '1' then
     return invalid('reacquire must be 0 or 1')
   end
@@ -52,8 +52,7 @@ local function confirm(keys, args)
 
   -- Reacquire: take the units again and settle them as confirmed, in this one call.
   local qty = tonumber(h.qty)
-  local buyer_key = buyer_key_of(ctx.prefix, ctx.sku_id, h.buyer)
-  if (s.per_buyer_limit and not buyer_key) or check_take(s, buyer_key, qty, now) then
+  if (s.per_buyer_limit and (h.buyer or '') == '') or check_take(s, ctx.buyers_key, h.buyer, qty, now) then
     return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
   end
   local assigned, short = codes_to_assign(ctx, s, h, qty)
@@ -61,7 +60,7 @@ local function confirm(keys, args)
     return short
   end
   local reacquired = { 'reacquired', '1' }
-  take(s, buyer_key, qty)
+  take(s, ctx.buyers_key, h.buyer, qty)
   settle(ctx, h, s, 'confirmed', now, reacquired, reacquired)
   if assigned then
     assign_codes(ctx, s, h, assigned, reacquired)

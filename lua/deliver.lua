@@ -1,13 +1,13 @@
 -- hs_deliver: the codes of a confirmed hold, for GET .../holds/{order}/codes.
--- KEYS: sku, hold, events, code events
--- ARGV: sku, order, key prefix
+-- KEYS: sku, hold, events, code events, undelivered
+-- ARGV: sku, order
 -- Answers the same codes every time; the first call records first_delivered_at_ms
 -- (and tells the outbox). A held hold is hold_not_confirmed; a released or expired one
 -- answers as such; a hold of a counted SKU is not_a_code_sku.
 local function deliver(keys, args)
-  local sku_key, hold_key, events_key, codes_key = keys[1], keys[2], keys[3], keys[4]
-  local sku_id, order, prefix = args[1], args[2], args[3]
-  local bad = check_ids(prefix, 'sku', sku_id, 'order', order)
+  local sku_key, hold_key, events_key, codes_key, undelivered_key = keys[1], keys[2], keys[3], keys[4], keys[5]
+  local sku_id, order = args[1], args[2]
+  local bad = check_ids('sku', sku_id, 'order', order)
   if bad then
     return bad
   end
@@ -34,7 +34,7 @@ local function deliver(keys, args)
     h.first_delivered_at_ms = fmt(now_ms())
     h.version = fmt(tonumber(h.version) + 1)
     redis.call('HSET', hold_key, 'first_delivered_at_ms', h.first_delivered_at_ms, 'version', h.version)
-    redis.call('ZREM', prefix .. 'undelivered', sku_id .. '/' .. order)
+    redis.call('ZREM', undelivered_key, sku_id .. '/' .. order)
     emit(events_key, 'deliver', sku_id, s, order, h)
     local entries = {}
     for entry in string.gmatch(codes, '[^,]+') do

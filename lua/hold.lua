@@ -1,6 +1,6 @@
 -- hs_hold: place a hold of `qty` units for one order (the pre-reservation).
--- KEYS: sku, hold, expiry, events
--- ARGV: sku, order, qty, buyer ('' for none), ttl_ms ('' for the SKU's default), key prefix
+-- KEYS: sku, hold, expiry, events, buyers
+-- ARGV: sku, order, qty, buyer ('' for none), ttl_ms ('' for the SKU's default)
 -- Idempotent by (sku, order): the same request again answers the existing hold with
 -- created=0; a different qty or buyer is idempotency_conflict.
 -- The hot path of a flash sale, so it is lean: it reads the SKU fields the decision
@@ -14,9 +14,9 @@ local HOLD_SKU_FIELDS = { 'available', 'held', 'sold', 'version', 'total', 'per_
   'release_rate', 'default_ttl_ms', 'max_qty', 'kind' }
 
 local function hold(keys, args)
-  local sku_key, hold_key, expiry_key, events_key = keys[1], keys[2], keys[3], keys[4]
-  local sku_id, order, qty_arg, buyer, ttl_arg, prefix = args[1], args[2], args[3], args[4], args[5], args[6]
-  local bad = check_ids(prefix, 'sku', sku_id, 'order', order) or (buyer ~= '' and check_ids(false, 'buyer', buyer))
+  local sku_key, hold_key, expiry_key, events_key, buyers_key = keys[1], keys[2], keys[3], keys[4], keys[5]
+  local sku_id, order, qty_arg, buyer, ttl_arg = args[1], args[2], args[3], args[4], args[5]
+  local bad = check_ids('sku', sku_id, 'order', order) or (buyer ~= '' and check_ids('buyer', buyer))
   if bad then
     return bad
   end
@@ -54,12 +54,11 @@ local function hold(keys, args)
     return invalid('buyer is required: this SKU has a per-buyer limit')
   end
   local now = now_ms()
-  local buyer_key = buyer_key_of(prefix, sku_id, buyer)
   local available = tonumber(v[1])
   if limited or v[7] or v[8] then
     -- A sale window, a release schedule or a per-buyer limit: the full rules.
     local s = load_sku(sku_key)
-    local refusal = check_take(s, buyer_key, qty, now)
+    local refusal = check_take(s, buyers_key, buyer, qty, now)
     if refusal then
       if refusal[1] == 'sold_out' then
         append_all(refusal, { 'max_qty', fmt(max_qty), 'per_buyer', limited and '1' or '0', 'version', fmt(s.version) })
@@ -77,8 +76,8 @@ local function hold(keys, args)
   available = fmt(available - qty)
   redis.call('HSET', sku_key, 'available', available, 'held', held, 'version', version)
   local record = { 'qty', q, 'state', 'held', 'expires_at_ms', expires, 'created_at_ms', created }
-  if buyer_key then
-    redis.call('INCRBY', buyer_key, qty)
+  if buyer ~= '' then
+    redis.call('HINCRBY', buyers_key, buyer, qty)
     record[#record + 1] = 'buyer'
     record[#record + 1] = buyer
   end

@@ -1,6 +1,6 @@
 -- hs_load_codes: adds a batch of codes to a codes SKU's pool.
--- KEYS: sku, events, code events
--- ARGV: sku, key prefix, batch, digest, k, then per code: k fingerprints (the current
+-- KEYS: sku, events, code events, batch (hs:{p}:batch:<sku>/<batch>), fingerprints, pool
+-- ARGV: sku, batch, digest, k, then per code: k fingerprints (the current
 -- key's first, then one per retired key) and the sealed code.
 -- Codes arrive sealed and fingerprinted: no code is ever in clear here. A code whose
 -- fingerprint (under any key) the SKU has seen — in this batch, an earlier one, or
@@ -8,24 +8,25 @@
 -- digest answers its first answer again and adds nothing; with another digest,
 -- idempotency_conflict. Pool entries are 'FINGERPRINT SEALED'.
 local function load_codes(keys, args)
-  local sku_key, events_key, codes_key = keys[1], keys[2], keys[3]
-  local sku_id, prefix, batch, digest = args[1], args[2], args[3], args[4]
-  local bad = check_ids(prefix, 'sku', sku_id, 'batch', batch)
+  local sku_key, events_key, codes_key, batch_key, fps_key, pool_key = keys[1], keys[2], keys[3], keys[4], keys[5],
+    keys[6]
+  local sku_id, batch, digest = args[1], args[2], args[3]
+  local bad = check_ids('sku', sku_id, 'batch', batch)
   if bad then
     return bad
   end
   if type(digest) ~= 'string' or #digest < 1 or #digest > 128 then
     return invalid('digest must be 1-128 characters')
   end
-  local k = int_arg(args[5], 1, 16)
+  local k = int_arg(args[4], 1, 16)
   if not k then
     return invalid('the fingerprints per code must be an integer in 1..16')
   end
-  local count = (#args - 5) / (k + 1)
+  local count = (#args - 4) / (k + 1)
   if count ~= math.floor(count) or count < 1 or count > MAX_CODES_PER_BATCH then
     return invalid('a batch holds 1..' .. fmt(MAX_CODES_PER_BATCH) .. ' codes')
   end
-  for i = 6, #args do
+  for i = 5, #args do
     local v = args[i]
     if #v < 1 or #v > 1024 or string.find(v, '[%s,]') then
       return invalid('fingerprints and sealed codes are 1-1024 characters without spaces or commas')
@@ -39,7 +40,6 @@ local function load_codes(keys, args)
     return refuse('not_a_code_sku', 'SKU ' .. sku_id .. ' counts units; it has no code pool')
   end
 
-  local batch_key = prefix .. 'batch:' .. sku_id .. '/' .. batch
   local done = redis.call('HMGET', batch_key, 'digest', 'added', 'duplicates', 'total')
   if done[1] then
     if done[1] ~= digest then
@@ -50,11 +50,10 @@ local function load_codes(keys, args)
   end
 
   -- Reads only: which codes are new.
-  local fps_key = prefix .. 'fps:' .. sku_id
   local seen, fresh, entries = {}, {}, {}
   local duplicates = 0
   for i = 0, count - 1 do
-    local base = 6 + i * (k + 1)
+    local base = 5 + i * (k + 1)
     local duplicate = false
     for j = 0, k - 1 do
       local fp = args[base + j]
@@ -74,7 +73,6 @@ local function load_codes(keys, args)
   end
 
   -- Writes, in chunks (Lua's unpack takes a few thousand values at most).
-  local pool_key = prefix .. 'pool:' .. sku_id
   for first = 1, #fresh, UNPACK_CHUNK do
     local last = math.min(first + UNPACK_CHUNK - 1, #fresh)
     redis.call('SADD', fps_key, unpack(fresh, first, last))

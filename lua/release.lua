@@ -1,6 +1,6 @@
 -- hs_release: the buyer cancelled; the held units return to available.
--- KEYS: sku, hold, expiry, events
--- ARGV: sku, order, retention_ms, key prefix
+-- KEYS: sku, hold, expiry, events, buyers
+-- ARGV: sku, order, retention_ms
 -- Idempotent: a released hold answers ok again. A confirmed hold is hold_confirmed; an
 -- expired one (or one found past its expiry, which is expired here first) hold_expired.
 local function release(keys, args)

@@ -1,14 +1,14 @@
 -- hs_set_sku: create a SKU or update it ("set total to X" plus config).
--- KEYS: sku, events
+-- KEYS: sku, events, codeskus (the partition's codes SKUs)
 -- ARGV: sku, total ('' for none), then config pairs: field, value ('' clears the
 -- field). Fields not sent keep their value. The pair 'kind', 'counted' | 'codes' may
 -- only create: an existing SKU keeps its kind.
 -- A new SKU starts with available = total; a total below held + sold is refused. A
 -- codes SKU takes no total: its total is the number of codes loaded (hs_load_codes).
 local function set_sku(keys, args)
-  local sku_key, events_key = keys[1], keys[2]
+  local sku_key, events_key, code_skus_key = keys[1], keys[2], keys[3]
   local sku_id = args[1]
-  local bad = check_ids(false, 'sku', sku_id)
+  local bad = check_ids('sku', sku_id)
   if bad then
     return bad
   end
@@ -93,7 +93,7 @@ local function set_sku(keys, args)
   if created and s.kind == 'codes' then
     redis.call('HSET', sku_key, 'kind', 'codes')
     -- The partition's codes SKUs, for the pool metrics.
-    redis.call('SADD', string.sub(sku_key, 1, #sku_key - #sku_id - 4) .. 'codeskus', sku_id)
+    redis.call('SADD', code_skus_key, sku_id)
   end
   local config = {}
   for field, value in pairs(sets) do

@@ -1,7 +1,8 @@
 -- hs_warm: rebuild one SKU's hot stock from cold stock (MySQL) after a Redis loss.
--- KEYS: sku, expiry, events, staged pool, staged fingerprints (hs_warm_stage), then
---       (with force) the SKU's existing hold and buyer keys to drop first
--- ARGV: sku, key prefix, retention_ms, force ('1' or '0'),
+-- KEYS: sku, expiry, events, staged pool, staged fingerprints (hs_warm_stage), pool,
+--       fingerprints, codeskus, undelivered, buyers, then the hold key of each hold in
+--       ARGV (in their order), then (with force) the SKU's existing hold keys to drop first
+-- ARGV: sku, retention_ms, force ('1' or '0'),
 --       total, available, held, sold, version,
 --       config pair count c, then c pairs of field, value ('kind', 'codes' for a codes SKU),
 --       codes in MySQL n, pooled codes p (both staged by hs_warm_stage),
@@ -30,19 +31,20 @@ end
 
 local function warm(keys, args)
   local sku_key, expiry_key, events_key, staged_pool, staged_fps = keys[1], keys[2], keys[3], keys[4], keys[5]
-  local sku_id, prefix = args[1], args[2]
-  local bad = check_ids(prefix, 'sku', sku_id)
+  local pool_key, fps_key, code_skus_key, undelivered_key, buyers_key = keys[6], keys[7], keys[8], keys[9], keys[10]
+  local sku_id = args[1]
+  local bad = check_ids('sku', sku_id)
   if bad then
     return bad
   end
-  local retention = int_arg(args[3], 1000, MAX_RETENTION_MS)
-  local force = args[4]
+  local retention = int_arg(args[2], 1000, MAX_RETENTION_MS)
+  local force = args[3]
   if not retention or (force ~= '0' and force ~= '1') then
     return invalid('retention_ms and force are required')
   end
   local s = {}
   for i, name in ipairs(SKU_COUNTERS) do
-    s[name] = int_arg(args[4 + i], 0, MAX_COUNT)
+    s[name] = int_arg(args[3 + i], 0, MAX_COUNT)
     if not s[name] then
       return invalid(name .. ' must be an integer in 0..' .. fmt(MAX_COUNT))
     end
@@ -50,13 +52,13 @@ local function warm(keys, args)
   if s.available + s.held + s.sold ~= s.total then
     return invalid('available + held + sold must equal total')
   end
-  local pairs_count = int_arg(args[10], 0, #SKU_CONFIG)
+  local pairs_count = int_arg(args[9], 0, #SKU_CONFIG)
   if not pairs_count then
     return invalid('config pair count is required')
   end
   local config = {}
   for i = 0, pairs_count - 1 do
-    local field, value = args[11 + 2 * i], args[12 + 2 * i]
+    local field, value = args[10 + 2 * i], args[11 + 2 * i]
     local rule = CONFIG_RULES[field]
     if field == 'kind' then
       rule = function(v) return v == 'codes' end
@@ -68,9 +70,9 @@ local function warm(keys, args)
     config[#config + 1] = value
     s[field] = value
   end
-  local code_total = int_arg(args[11 + 2 * pairs_count], 0, MAX_COUNT)
-  local pooled_count = int_arg(args[12 + 2 * pairs_count], 0, MAX_COUNT)
-  local code_count = int_arg(args[13 + 2 * pairs_count], 0, MAX_COUNT)
+  local code_total = int_arg(args[10 + 2 * pairs_count], 0, MAX_COUNT)
+  local pooled_count = int_arg(args[11 + 2 * pairs_count], 0, MAX_COUNT)
+  local code_count = int_arg(args[12 + 2 * pairs_count], 0, MAX_COUNT)
   if not code_total or not pooled_count or not code_count
       or ((code_total > 0 or code_count > 0) and s.kind ~= 'codes') then
     return invalid('code counts are required, and codes only for a codes SKU')
@@ -89,7 +91,7 @@ local function warm(keys, args)
     return invalid('the staged pool or fingerprints differ from the codes in MySQL: stage them again')
   end
   local by_order = {}
-  local first_code = 14 + 2 * pairs_count
+  local first_code = 13 + 2 * pairs_count
   for i = first_code, first_code + 4 * code_count - 1, 4 do
     local fp, sealed, order, delivered = args[i], args[i + 1], args[i + 2], args[i + 3]
     if type(fp) ~= 'string' or type(sealed) ~= 'string' or type(order) ~= 'string' or type(delivered) ~= 'string'
@@ -129,33 +131,38 @@ local function warm(keys, args)
       return invalid('confirmed hold ' .. h.order .. ' does not have its ' .. fmt(h.qty) .. ' codes')
     end
     holds[#holds + 1] = h
+    h.key = keys[10 + #holds]
+    local suffix = 'hold:' .. sku_id .. '/' .. h.order
+    if not h.key or string.sub(h.key, -#suffix) ~= suffix then
+      return invalid('KEYS must carry the hold key of hold ' .. h.order .. ' after the first ten')
+    end
   end
   if held_units ~= s.held then
     return invalid('held units of the holds (' .. fmt(held_units) .. ') differ from held (' .. fmt(s.held) .. ')')
   end
 
   -- Writes start here.
-  for i = 6, #keys do
+  for i = 11 + #holds, #keys do
     redis.call('DEL', keys[i])
   end
-  redis.call('DEL', sku_key)
+  redis.call('DEL', sku_key, buyers_key)
   if s.kind == 'codes' then
     -- Moving the staged keys into place is O(1), however large the pool.
-    for staged, live in pairs({ [staged_pool] = prefix .. 'pool:' .. sku_id, [staged_fps] = prefix .. 'fps:' .. sku_id }) do
+    for staged, live in pairs({ [staged_pool] = pool_key, [staged_fps] = fps_key }) do
       redis.call('DEL', live)
       if redis.call('EXISTS', staged) == 1 then
         redis.call('RENAME', staged, live)
         redis.call('PERSIST', live)
       end
     end
-    redis.call('SADD', prefix .. 'codeskus', sku_id)
+    redis.call('SADD', code_skus_key, sku_id)
   end
   local now = now_ms()
   local buyers = {}
   local expired, live, restored = {}, 0, 0
   for _, h in ipairs(holds) do
     local member = sku_id .. '/' .. h.order
-    local hold_key = prefix .. 'hold:' .. member
+    local hold_key = h.key
     if h.state == 'held' and h.expires_at_ms <= now then
       h.state = 'expired'
       h.final_at_ms = now
@@ -173,7 +180,7 @@ local function warm(keys, args)
         if assigned.delivered ~= '' then
           record.first_delivered_at_ms = assigned.delivered
         else
-          redis.call('ZADD', prefix .. 'undelivered', h.final_at_ms, member)
+          redis.call('ZADD', undelivered_key, h.final_at_ms, member)
         end
       end
       redis.call('DEL', hold_key)
@@ -192,7 +199,7 @@ local function warm(keys, args)
     end
   end
   for buyer, units in pairs(buyers) do
-    redis.call('SET', buyer_key_of(prefix, sku_id, buyer), fmt(units))
+    redis.call('HSET', buyers_key, buyer, fmt(units))
   end
 
   emit_sku(events_key, 'warm', sku_id, s)

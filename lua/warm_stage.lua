@@ -11,7 +11,7 @@
 -- an hour if no hs_warm takes them.
 local function warm_stage(keys, args)
   local pool_key, fps_key = keys[1], keys[2]
-  local bad = check_ids(false, 'sku', args[1])
+  local bad = check_ids('sku', args[1])
   if bad then
     return bad
   end

@@ -21,17 +21,28 @@ public final class Inventory: Sendable {
     public let logger: Logger
 
     /// Makes an engine on a Redis pool. Call ``prepare()`` once before serving.
-    public init(redis: RedisConnectionPool, configuration: InventoryConfiguration = .init(), logger: Logger) {
+    public convenience init(
+        redis: RedisConnectionPool,
+        configuration: InventoryConfiguration = .init(),
+        logger: Logger
+    ) {
+        self.init(redis: redis, configuration: configuration, logger: logger, libraryCode: HotStockLibrary.code)
+    }
+
+    /// Makes an engine whose library is `libraryCode` (tests load an instrumented copy).
+    init(redis: RedisConnectionPool, configuration: InventoryConfiguration, logger: Logger, libraryCode: String) {
         self.redis = redis
         self.configuration = configuration
         self.keys = configuration.keySpace
         self.logger = logger
-        self.library = RedisFunctionLibrary(name: HotStockLibrary.name, code: HotStockLibrary.code, pool: redis)
+        self.library = RedisFunctionLibrary(name: HotStockLibrary.name, code: libraryCode, pool: redis)
     }
 
-    /// Loads the scripts into Redis (`FUNCTION LOAD REPLACE`).
+    /// Loads the scripts into Redis (`FUNCTION LOAD REPLACE`) and brings a data set of
+    /// an earlier version to this version's key layout (``adoptLegacyKeys()``).
     public func prepare() async throws {
         try await withRetry { try await library.load() }
+        try await adoptLegacyKeys()
     }
 
     /// Whether Redis answers and holds HotStock's functions; a Redis that answers but has
@@ -53,10 +64,10 @@ public final class Inventory: Sendable {
     public func setSKU(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
         try Identifier.validate(sku, field: "sku")
         let config = update.scriptArguments()
-        let partition = keys.partition(of: sku)
+        let located = keys.keys(of: sku)
         let reply = try await call(
             HotStockFunction.setSKU,
-            keys: [keys.skuKey(sku), keys.eventsKey(partition: partition)],
+            keys: [located.skuKey, located.eventsKey, located.codeSKUsKey],
             arguments: [sku, update.total.map(String.init) ?? ""] + config
         )
         guard reply.isOK else { throw reply.refusal() }
@@ -92,7 +103,7 @@ public final class Inventory: Sendable {
         let reply = try await call(
             HotStockFunction.hold,
             keys: holdKeys(located, order: order),
-            arguments: [sku, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", located.prefix]
+            arguments: [sku, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? ""]
         )
         guard reply.isOK else { throw reply.refusal() }
         let hold = try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
@@ -107,7 +118,7 @@ public final class Inventory: Sendable {
             sku: sku,
             order: order,
             extra: [reacquire ? "1" : "0"],
-            withCodeEvents: true
+            withCodeKeys: true
         )
         return Confirmation(
             hold: try RecordParsing.hold(sku: sku, order: order, fields: reply.fields),
@@ -136,18 +147,47 @@ public final class Inventory: Sendable {
 
     // MARK: Expiry
 
-    /// Expires up to `limit` due holds of one partition (the sweeper's batch).
+    /// Expires up to `limit` due holds of one partition (the sweeper's batch), in two
+    /// steps so that every key a script touches is declared: `hs_due` reads which holds
+    /// are due (Redis clock), then `hs_expire` expires those still held and due, with
+    /// each one's SKU, hold and buyers keys.
     public func expireDue(partition: Int, limit: Int) async throws -> ExpiryBatch {
         precondition((0..<keys.partitions).contains(partition), "no partition \(partition)")
-        let reply = try await call(
-            HotStockFunction.expire,
-            keys: [keys.expiryKey(partition: partition), keys.eventsKey(partition: partition)],
-            arguments: [keys.prefix(partition: partition), String(limit), String(configuration.retentionMs)]
+        let expiryKey = keys.expiryKey(partition: partition)
+        let due = try await call(
+            HotStockFunction.due,
+            keys: [expiryKey],
+            arguments: [String(min(max(1, limit), InventoryLimits.maxExpireBatch))],
+            writes: false
         )
+        guard due.isOK else { throw due.refusal() }
+        let lagMs = try due.requireInt("lag_ms")
+        var holdKeys = [expiryKey, keys.eventsKey(partition: partition)]
+        var arguments = [String(configuration.retentionMs)]
+        var stale: [String] = []
+        for member in (due["members"] ?? "").split(separator: ",") {
+            let ids = member.split(separator: "/", omittingEmptySubsequences: false)
+            guard ids.count == 2, Identifier.isValid(String(ids[0])), Identifier.isValid(String(ids[1])),
+                keys.partition(of: String(ids[0])) == partition
+            else {
+                stale.append(String(member))
+                continue
+            }
+            let located = keys.keys(of: String(ids[0]))
+            holdKeys += [located.skuKey, located.holdKey(order: String(ids[1])), located.buyersKey]
+            arguments += [String(ids[0]), String(ids[1])]
+        }
+        if !stale.isEmpty {
+            // Members no hold of this partition can have (not written by HotStock): only dropped.
+            logger.warning("dropping expiry members of no hold", metadata: ["members": "\(stale)"])
+            _ = try await withRetry { try await redis.send(.zrem(expiryKey, members: stale)) }
+        }
+        guard arguments.count > 1 else { return ExpiryBatch(expired: 0, lagMs: lagMs, dueLeft: 0) }
+        let reply = try await call(HotStockFunction.expire, keys: holdKeys, arguments: arguments)
         guard reply.isOK else { throw reply.refusal() }
         return ExpiryBatch(
             expired: Int(try reply.requireInt("expired")),
-            lagMs: try reply.requireInt("lag_ms"),
+            lagMs: lagMs,
             dueLeft: Int(try reply.requireInt("due_left"))
         )
     }
@@ -155,7 +195,7 @@ public final class Inventory: Sendable {
     // MARK: Plumbing
 
     private func holdKeys(_ located: SKUKeys, order: String) -> [String] {
-        [located.skuKey, located.holdKey(order: order), located.expiryKey, located.eventsKey]
+        [located.skuKey, located.holdKey(order: order), located.expiryKey, located.eventsKey, located.buyersKey]
     }
 
     private func transition(
@@ -163,15 +203,16 @@ public final class Inventory: Sendable {
         sku: String,
         order: String,
         extra: [String],
-        withCodeEvents: Bool = false
+        withCodeKeys: Bool = false
     ) async throws -> ScriptReply {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         let located = keys.keys(of: sku)
         let reply = try await call(
             function,
-            keys: holdKeys(located, order: order) + (withCodeEvents ? [located.codeEventsKey] : []),
-            arguments: [sku, order, String(configuration.retentionMs), located.prefix] + extra
+            keys: holdKeys(located, order: order)
+                + (withCodeKeys ? [located.codeEventsKey, located.poolKey, located.undeliveredKey] : []),
+            arguments: [sku, order, String(configuration.retentionMs)] + extra
         )
         guard reply.isOK else {
             let hold = try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
@@ -183,8 +224,10 @@ public final class Inventory: Sendable {
     /// Calls one of HotStock's functions, retrying while Redis is unreachable; with
     /// ``InventoryConfiguration/waitReplicas``, answers only once the change reached
     /// them (else `unavailable`: the change happened, the client retries the same request).
-    func call(_ function: String, keys: [String], arguments: [String]) async throws -> ScriptReply {
-        let replicas = configuration.waitReplicas
+    /// A function that never writes (`writes: false`) waits for nothing.
+    func call(_ function: String, keys: [String], arguments: [String], writes: Bool = true) async throws -> ScriptReply
+    {
+        let replicas = writes ? configuration.waitReplicas : 0
         let reply: RedisReply
         do {
             reply = try await withRetry {

@@ -58,6 +58,8 @@ public enum InventoryLimits {
     /// The most codes one `hs_warm_stage` call stages, so no call of a warm blocks Redis
     /// for long.
     public static let maxWarmStageCodes = 1_000
+    /// The most holds one sweeper batch (`hs_due`, then `hs_expire`) handles.
+    public static let maxExpireBatch = 10_000
     /// The longest code, in characters from `!` to `~`.
     public static let maxCodeLength = 256
 }

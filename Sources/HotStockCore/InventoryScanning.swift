@@ -22,13 +22,9 @@ extension Inventory {
     }
 
     /// The ids of every SKU Redis holds, across all partitions.
+    /// One `SCAN` of each primary, whatever the number of partitions.
     public func skuIDs() async throws -> [String] {
-        var ids: [String] = []
-        for partition in 0..<keys.partitions {
-            let prefix = keys.prefix(partition: partition) + "sku:"
-            ids += try await scan(match: prefix + "*").map { String($0.dropFirst(prefix.count)) }
-        }
-        return ids.sorted()
+        try await scan(match: keys.skuKeyPattern).compactMap(keys.skuID(ofKey:)).sorted()
     }
 
     /// The Redis server's clock, in Unix milliseconds.

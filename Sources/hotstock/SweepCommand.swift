@@ -19,6 +19,22 @@ struct SweepCommand: AsyncParsableCommand {
     var intervalMs: Int = 100
     @Option(name: .customLong("batch-size"), help: "Most holds expired by one script call (1...10000).")
     var batchSize: Int = 500
+    @Option(
+        help: ArgumentHelp(
+            "This sweeper's share of the partitions, K/N: those p with p % N == K (default 0/1, all).",
+            valueName: "K/N"
+        )
+    )
+    var shard: String = "0/1"
+
+    /// `--shard` as (index, count), or nil when malformed.
+    var shardParts: (index: Int, count: Int)? {
+        let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), (1...10_000).contains(count),
+            (0..<count).contains(index)
+        else { return nil }
+        return (index, count)
+    }
 
     /// The JSON printed by `sweep --once --json`.
     struct Report: Encodable, Sendable {
@@ -33,10 +49,17 @@ struct SweepCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...10000") }
         guard (1...60_000).contains(intervalMs) else { throw ValidationError("--interval-ms must be in 1...60000") }
+        guard shardParts != nil else { throw ValidationError("--shard must be K/N with 0 <= K < N <= 10000") }
     }
 
     func run() async throws {
-        let configuration = SweeperConfiguration(interval: .milliseconds(intervalMs), batchSize: batchSize)
+        let shard = shardParts ?? (0, 1)
+        let configuration = SweeperConfiguration(
+            interval: .milliseconds(intervalMs),
+            batchSize: batchSize,
+            shardIndex: shard.index,
+            shardCount: shard.count
+        )
         if once {
             try await EngineCommand.run(engine, output) { inventory in
                 let sweeper = Sweeper(inventory: inventory, configuration: configuration, logger: inventory.logger)

@@ -75,19 +75,16 @@ struct BadInputTests {
         let library = RedisFunctionLibrary(name: HotStockLibrary.name, code: HotStockLibrary.code, pool: pool)
         let sku = TestEngine.uniqueSKU("raw")
         let (before, _) = try await inventory.setSKU(sku, SKUUpdate(total: 10))
-        let keys = inventory.keys
-        let partition = keys.partition(of: sku)
+        let located = inventory.keys.keys(of: sku)
         let holdKeys = [
-            keys.skuKey(sku), keys.holdKey(sku: sku, order: "o"), keys.expiryKey(partition: partition),
-            keys.eventsKey(partition: partition),
+            located.skuKey, located.holdKey(order: "o"), located.expiryKey, located.eventsKey, located.buyersKey,
         ]
-        let prefix = keys.prefix(of: sku)
         let badHolds: [[String]] = [
-            [sku, "o", "abc", "", "", prefix], [sku, "o", "1.5", "", "", prefix], [sku, "o", "0", "", "", prefix],
-            [sku, "o", "-1", "", "", prefix], [sku, "o", "99999999999999999999", "", "", prefix],
-            [sku, "o", "1e3", "", "", prefix], [sku, "o", "1", "", "12", prefix], [sku, "o", "1", "", "ten", prefix],
-            [sku, "o/x", "1", "", "", prefix], [sku, "o", "1", "b/x", "", prefix], [sku, "o", "1", "", "", ""],
-            [sku, "o", " 1", "", "", prefix],
+            [sku, "o", "abc", "", ""], [sku, "o", "1.5", "", ""], [sku, "o", "0", "", ""],
+            [sku, "o", "-1", "", ""], [sku, "o", "99999999999999999999", "", ""],
+            [sku, "o", "1e3", "", ""], [sku, "o", "1", "", "12"], [sku, "o", "1", "", "ten"],
+            [sku, "o/x", "1", "", ""], [sku, "o", "1", "b/x", ""], [sku, "", "1", "", ""],
+            [sku, "o", " 1", "", ""],
         ]
         for arguments in badHolds {
             let reply = try await library.call("hs_hold", keys: holdKeys, arguments: arguments)
@@ -100,15 +97,15 @@ struct BadInputTests {
         for arguments in badSets {
             let reply = try await library.call(
                 "hs_set_sku",
-                keys: [keys.skuKey(sku), keys.eventsKey(partition: partition)],
+                keys: [located.skuKey, located.eventsKey, located.codeSKUsKey],
                 arguments: arguments
             )
             #expect(reply.array?.first?.string == "invalid_argument", "hs_set_sku \(arguments)")
         }
         let reply = try await library.call(
             "hs_confirm",
-            keys: holdKeys,
-            arguments: [sku, "o", "1000", prefix, "yes"]
+            keys: holdKeys + [located.codeEventsKey, located.poolKey, located.undeliveredKey],
+            arguments: [sku, "o", "1000", "yes"]
         )
         #expect(reply.array?.first?.string == "invalid_argument")
         #expect(try await inventory.sku(sku) == before)

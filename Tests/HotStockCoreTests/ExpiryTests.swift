@@ -136,6 +136,31 @@ struct ExpiryTests {
         await pool.shutdown()
     }
 
+    @Test func sweepersWithShardsSplitThePartitionsBetweenThem() async throws {
+        let inventory = try await TestEngine.inventory(namespace: "d17")
+        // One SKU in an even partition, one in an odd one.
+        var skus: [Int: String] = [:]
+        while skus.count < 2 {
+            let sku = TestEngine.uniqueSKU("shard")
+            skus[inventory.keys.partition(of: sku) % 2] = skus[inventory.keys.partition(of: sku) % 2] ?? sku
+        }
+        for sku in skus.values {
+            _ = try await inventory.setSKU(sku, SKUUpdate(total: 1))
+            _ = try await inventory.placeHold(sku: sku, order: "o", ttlMs: 1_000)
+        }
+        try await Task.sleep(for: .milliseconds(1_100))
+        for shard in [1, 0] {
+            let configuration = SweeperConfiguration(shardIndex: shard, shardCount: 2)
+            _ = try await Sweeper(inventory: inventory, configuration: configuration, logger: TestEngine.logger)
+                .sweepOnce()
+            // This shard's SKU expired; the other shard's, if not swept yet, is still held.
+            #expect(try await inventory.hold(sku: skus[shard]!, order: "o").state == .expired)
+            let other = try await inventory.hold(sku: skus[1 - shard]!, order: "o").state
+            #expect(other == (shard == 1 ? .held : .expired))
+            try await expectBalanced(inventory, skus[shard]!)
+        }
+    }
+
     @Test func sweeperReportsHowLateTheOldestDueHoldIs() async throws {
         let inventory = try await TestEngine.inventory(namespace: "d5")
         let sku = TestEngine.uniqueSKU("lag")

@@ -26,7 +26,7 @@ struct RedisConnectionTests {
         let key = Self.key("counter")
         let replies = try await withThrowingTaskGroup(of: Int64.self) { group in
             for _ in 0..<2_000 {
-                group.addTask { try await pool.send("INCRBY", key, "1").int ?? -1 }
+                group.addTask { try await pool.send("HINCRBY", key, "n", "1").int ?? -1 }
             }
             return try await group.reduce(into: [Int64]()) { $0.append($1) }
         }

@@ -128,7 +128,8 @@ struct CommandLineTests {
         ["hold", "place", "cli-x", "o", "--ttl-ms", "10"], ["stock", "set", "cli-x"],
         ["stock", "set", "cli-x", "--total", "x"],
         ["hold", "frobnicate"], ["stock", "set", "cli-x", "--total", "1", "--clear", "colour"],
-        ["sweep", "--batch-size", "0"], ["stock", "show", "cli-x", "--partitions", "0"],
+        ["sweep", "--batch-size", "0"], ["sweep", "--shard", "2/2"], ["sweep", "--shard", "x"],
+        ["stock", "show", "cli-x", "--partitions", "0"],
     ])
     func badUsageAndInvalidArgumentsExitTwo(arguments: [String]) throws {
         let process = try Self.hotstock(arguments)

@@ -8,14 +8,13 @@ local function codes_to_assign(ctx, s, h, qty)
   if s.kind ~= 'codes' then
     return nil
   end
-  local pool_key = ctx.prefix .. 'pool:' .. ctx.sku_id
-  local entries = redis.call('LRANGE', pool_key, 0, qty - 1)
+  local entries = redis.call('LRANGE', ctx.pool_key, 0, qty - 1)
   if #entries < qty then
     return nil, refuse('unavailable', 'the code pool of ' .. ctx.sku_id .. ' holds ' .. fmt(#entries)
       .. ' codes, ' .. fmt(qty) .. ' needed')
   end
   h.codes_count = fmt(qty)
-  return { pool_key = pool_key, entries = entries }
+  return entries
 end
 
 -- Moves the codes found by codes_to_assign from the pool to the confirmed hold `h` of
@@ -24,8 +23,8 @@ end
 -- entries carry the sealed codes, so MySQL records the assignment whatever order the
 -- syncers commit the load and this confirm in.
 local function assign_codes(ctx, s, h, assigned, extra)
-  redis.call('LTRIM', assigned.pool_key, #assigned.entries, -1)
-  redis.call('HSET', ctx.hold_key, 'codes', table.concat(assigned.entries, ','), 'codes_count', h.codes_count)
-  redis.call('ZADD', ctx.prefix .. 'undelivered', h.final_at_ms, ctx.sku_id .. '/' .. ctx.order)
-  emit_codes(ctx.codes_key, 'confirm', ctx.sku_id, s, ctx.order, h, extra, assigned.entries)
+  redis.call('LTRIM', ctx.pool_key, #assigned, -1)
+  redis.call('HSET', ctx.hold_key, 'codes', table.concat(assigned, ','), 'codes_count', h.codes_count)
+  redis.call('ZADD', ctx.undelivered_key, h.final_at_ms, ctx.sku_id .. '/' .. ctx.order)
+  emit_codes(ctx.codes_key, 'confirm', ctx.sku_id, s, ctx.order, h, extra, assigned)
 end

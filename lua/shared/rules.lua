@@ -23,9 +23,10 @@ local function released_units(s, now)
   return math.min(s.total, burst + math.floor(rate * elapsed / 1000)), rate, burst, opens
 end
 
--- Checks that `qty` more units of SKU `s` may be taken by `buyer` now. Returns nil when
+-- Checks that `qty` more units of SKU `s` may be taken by `buyer` (nil or '' for none;
+-- their units are a field of the SKU's buyers hash `buyers_key`) now. Returns nil when
 -- they may, or a refusal reply. Reads only.
-local function check_take(s, buyer_key, qty, now)
+local function check_take(s, buyers_key, buyer, qty, now)
   local opens = tonumber(s.opens_at_ms)
   if opens and now < opens then
     return refuse('sale_not_open', 'the sale opens at ' .. s.opens_at_ms,
@@ -42,8 +43,8 @@ local function check_take(s, buyer_key, qty, now)
       { 'retry_after_ms', fmt(math.min(math.max(1, ready_at - now), MAX_TIME_MS)) })
   end
   local limit = tonumber(s.per_buyer_limit)
-  if limit and buyer_key then
-    local bought = tonumber(redis.call('GET', buyer_key) or '0')
+  if limit and buyer and buyer ~= '' then
+    local bought = tonumber(redis.call('HGET', buyers_key, buyer) or '0')
     if bought + qty > limit then
       return refuse('buyer_limit', 'the buyer would exceed the per-buyer limit of ' .. s.per_buyer_limit)
     end
@@ -51,21 +52,21 @@ local function check_take(s, buyer_key, qty, now)
   return nil
 end
 
-local function buyer_key_of(prefix, sku_id, buyer)
-  if buyer == nil or buyer == '' then
-    return nil
+-- Counts `qty` more units (negative: fewer) to `buyer` (nil or '' for none) in the
+-- SKU's buyers hash `buyers_key` (DESIGN section 11: one hash per SKU, field = buyer);
+-- a buyer left with none loses the field.
+local function count_buyer(buyers_key, buyer, qty)
+  if buyer and buyer ~= '' and redis.call('HINCRBY', buyers_key, buyer, qty) <= 0 then
+    redis.call('HDEL', buyers_key, buyer)
   end
-  return prefix .. 'buyer:' .. sku_id .. '/' .. buyer
 end
 
 -- Takes `qty` available units into `held` (in `s`; the caller stores the counters)
 -- and counts them to the buyer. The caller has run check_take.
-local function take(s, buyer_key, qty)
+local function take(s, buyers_key, buyer, qty)
   s.available = s.available - qty
   s.held = s.held + qty
-  if buyer_key then
-    redis.call('INCRBY', buyer_key, qty)
-  end
+  count_buyer(buyers_key, buyer, qty)
 end
 
 -- Moves a `held` hold to its final state ('confirmed', 'released' or 'expired'): the
@@ -83,10 +84,7 @@ local function settle(ctx, h, s, state, now, extra, record_extra)
     s.sold = s.sold + qty
   else
     s.available = s.available + qty
-    local buyer_key = buyer_key_of(ctx.prefix, ctx.sku_id, h.buyer)
-    if buyer_key and redis.call('DECRBY', buyer_key, qty) <= 0 then
-      redis.call('DEL', buyer_key)
-    end
+    count_buyer(ctx.buyers_key, h.buyer, -qty)
   end
   store_counters(ctx.sku_key, s)
   h.state = state
@@ -104,11 +102,11 @@ local function settle(ctx, h, s, state, now, extra, record_extra)
 end
 
 -- Validates the arguments shared by confirm and release:
--- KEYS = sku, hold, expiry, events (confirm: then code events); ARGV = sku, order,
--- retention_ms, prefix.
+-- KEYS = sku, hold, expiry, events, buyers (confirm: then code events, pool,
+-- undelivered); ARGV = sku, order, retention_ms.
 -- Returns a context table, or nil and a refusal reply.
 local function transition_context(keys, args)
-  local bad = check_ids(args[4], 'sku', args[1], 'order', args[2])
+  local bad = check_ids('sku', args[1], 'order', args[2])
   if bad then
     return nil, bad
   end
@@ -118,7 +116,8 @@ local function transition_context(keys, args)
     return nil, bad
   end
   return {
-    sku_key = keys[1], hold_key = keys[2], expiry_key = keys[3], events_key = keys[4], codes_key = keys[5],
-    sku_id = args[1], order = args[2], retention = retention, prefix = args[4],
+    sku_key = keys[1], hold_key = keys[2], expiry_key = keys[3], events_key = keys[4], buyers_key = keys[5],
+    codes_key = keys[6], pool_key = keys[7], undelivered_key = keys[8],
+    sku_id = args[1], order = args[2], retention = retention,
   }
 end

@@ -59,13 +59,9 @@ local function invalid(message)
   return refuse('invalid_argument', message)
 end
 
--- Checks the key prefix (unless `prefix` is false) and then name/value pairs of ids,
--- e.g. check_ids(prefix, 'sku', sku_id, 'order', order). Returns nil when all are
--- valid, else the invalid_argument refusal for the first bad one.
-local function check_ids(prefix, ...)
-  if prefix ~= false and (type(prefix) ~= 'string' or prefix == '') then
-    return invalid('a key prefix is required')
-  end
+-- Checks name/value pairs of ids, e.g. check_ids('sku', sku_id, 'order', order).
+-- Returns nil when all are valid, else the invalid_argument refusal for the first bad one.
+local function check_ids(...)
   for i = 1, select('#', ...), 2 do
     local name, value = select(i, ...)
     if not is_id(value) then

@@ -66,18 +66,19 @@ extension Inventory {
         let sealer = try requireSealer()
         // Each code's fingerprints once: the current key's (first) also make the digest.
         let fingerprints = codes.map(sealer.allFingerprints)
-        var arguments = [
-            sku, keys.prefix(of: sku), batch, Self.digest(fingerprints.map { $0[0] }), String(sealer.ring.keys.count),
-        ]
+        var arguments = [sku, batch, Self.digest(fingerprints.map { $0[0] }), String(sealer.ring.keys.count)]
         arguments.reserveCapacity(arguments.count + codes.count * (sealer.ring.keys.count + 1))
         for (code, prints) in zip(codes, fingerprints) {
             arguments += prints
             arguments.append(try sealer.seal(code, sku: sku))
         }
-        let partition = keys.partition(of: sku)
+        let located = keys.keys(of: sku)
         let reply = try await call(
             HotStockFunction.loadCodes,
-            keys: [keys.skuKey(sku)] + keys.outboxKeys(partition: partition),
+            keys: [
+                located.skuKey, located.eventsKey, located.codeEventsKey, located.batchKey(batch),
+                located.fingerprintsKey, located.poolKey,
+            ],
             arguments: arguments
         )
         guard reply.isOK else { throw reply.refusal() }
@@ -97,11 +98,14 @@ extension Inventory {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         let sealer = try requireSealer()
-        let partition = keys.partition(of: sku)
+        let located = keys.keys(of: sku)
         let reply = try await call(
             HotStockFunction.deliver,
-            keys: [keys.skuKey(sku), keys.holdKey(sku: sku, order: order)] + keys.outboxKeys(partition: partition),
-            arguments: [sku, order, keys.prefix(of: sku)]
+            keys: [
+                located.skuKey, located.holdKey(order: order), located.eventsKey, located.codeEventsKey,
+                located.undeliveredKey,
+            ],
+            arguments: [sku, order]
         )
         guard reply.isOK else {
             throw reply.refusal(hold: try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields))

@@ -96,9 +96,44 @@ public struct KeySpace: Sendable, Hashable {
     /// fetched, scored by their confirm time.
     public func undeliveredKey(partition: Int) -> String { prefix(partition: partition) + "undelivered" }
 
-    /// `hs:{p}:buyer:<sku>/<buyer>`: units held and sold by one buyer of one SKU.
-    public func buyerKey(sku: String, buyer: String) -> String {
-        prefix(of: sku) + "buyer:" + sku + "/" + buyer
+    /// `hs:{p}:buyers:<sku>`: units held and sold by each buyer of one SKU, field = buyer.
+    public func buyersKey(_ sku: String) -> String { prefix(of: sku) + "buyers:" + sku }
+
+    /// The `SCAN` pattern of the per-buyer keys of data sets made before the buyers
+    /// hashes (`hs:{p}:buyer:<sku>/<buyer>`), which ``Inventory/prepare()`` folds into them.
+    var legacyBuyerKeyPattern: String { root + "{*}:buyer:*" }
+
+    /// `hs:layout`: the key layout the data set is in (``currentLayout`` once every
+    /// legacy key was folded), so the fold runs once per data set, not at every start.
+    var layoutKey: String { root + "layout" }
+
+    /// The layout of this version: buyers hashes (2; 1 had a key per buyer).
+    static let currentLayout = "2"
+
+    /// The `SCAN` pattern of every SKU record, all partitions at once.
+    var skuKeyPattern: String { root + "{*}:sku:*" }
+
+    /// The SKU id of a SKU record's key of this key space, or nil for another key.
+    func skuID(ofKey key: String) -> String? {
+        guard key.hasPrefix(root), let close = key.firstIndex(of: "}") else { return nil }
+        let rest = key[key.index(after: close)...]
+        guard rest.hasPrefix(":sku:") else { return nil }
+        let id = String(rest.dropFirst(":sku:".count))
+        guard Identifier.isValid(id), skuKey(id) == key else { return nil }
+        return id
+    }
+
+    /// The buyers hash a legacy per-buyer key folds into, and the buyer it counts; nil
+    /// for a key of another form.
+    func buyersKey(ofLegacyKey key: String) -> (key: String, buyer: String)? {
+        guard key.hasPrefix(root), let close = key.firstIndex(of: "}") else { return nil }
+        let rest = key[key.index(after: close)...]
+        guard rest.hasPrefix(":buyer:") else { return nil }
+        let ids = rest.dropFirst(":buyer:".count).split(separator: "/", omittingEmptySubsequences: false)
+        guard ids.count == 2, Identifier.isValid(String(ids[0])), Identifier.isValid(String(ids[1])) else {
+            return nil
+        }
+        return (key[...close] + ":buyers:" + ids[0], String(ids[1]))
     }
 
     /// The keys of one SKU, its partition computed once (a hold's call needs four keys
@@ -128,4 +163,16 @@ public struct SKUKeys: Sendable, Hashable {
     public var eventsKey: String { prefix + "events" }
     /// `hs:{p}:code-events`.
     public var codeEventsKey: String { prefix + "code-events" }
+    /// `hs:{p}:buyers:<sku>`.
+    public var buyersKey: String { prefix + "buyers:" + sku }
+    /// `hs:{p}:pool:<sku>`.
+    public var poolKey: String { prefix + "pool:" + sku }
+    /// `hs:{p}:fps:<sku>`.
+    public var fingerprintsKey: String { prefix + "fps:" + sku }
+    /// `hs:{p}:batch:<sku>/<batch>`: what loading one batch of codes answered.
+    public func batchKey(_ batch: String) -> String { prefix + "batch:" + sku + "/" + batch }
+    /// `hs:{p}:codeskus`.
+    public var codeSKUsKey: String { prefix + "codeskus" }
+    /// `hs:{p}:undelivered`.
+    public var undeliveredKey: String { prefix + "undelivered" }
 }

@@ -18,6 +18,7 @@ enum LuaSchemaPrelude {
             ("MAX_CODES_PER_BATCH", "\(InventoryLimits.maxCodesPerBatch)"),
             ("CODES_PER_OUTBOX_ENTRY", "\(InventoryLimits.codesPerOutboxEntry)"),
             ("MAX_WARM_STAGE_CODES", "\(InventoryLimits.maxWarmStageCodes)"),
+            ("MAX_EXPIRE_BATCH", "\(InventoryLimits.maxExpireBatch)"),
             ("SKU_COUNTERS", list(SKUField.counters.map(\.rawValue))),
             ("SKU_CONFIG", list(SKUField.config.map(\.rawValue))),
             ("SKU_FIELDS", list((SKUField.counters + SKUField.config).map(\.rawValue))),

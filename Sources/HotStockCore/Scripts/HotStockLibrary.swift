@@ -14,7 +14,8 @@ public enum HotStockLibrary {
 
     /// The operation scripts the engine calls; each must exist in `lua/`.
     static let operations = [
-        "hold", "confirm", "release", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
+        "hold", "confirm", "release", "due", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
+        "adopt_buyer",
     ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
@@ -42,10 +43,12 @@ enum HotStockFunction {
     static let hold = "hs_hold"
     static let confirm = "hs_confirm"
     static let release = "hs_release"
+    static let due = "hs_due"
     static let expire = "hs_expire"
     static let setSKU = "hs_set_sku"
     static let warm = "hs_warm"
     static let warmStage = "hs_warm_stage"
     static let loadCodes = "hs_load_codes"
     static let deliver = "hs_deliver"
+    static let adoptBuyer = "hs_adopt_buyer"
 }

@@ -9,11 +9,21 @@ public struct SweeperConfiguration: Sendable {
     public var interval: Duration
     /// The most holds one script call expires (one partition at a time).
     public var batchSize: Int
+    /// Which partitions this sweeper walks: those `p` with `p % shardCount == shardIndex`,
+    /// so several sweepers can split the partitions between them (any sweeper may still
+    /// expire any hold safely; the split only saves the repeated walks).
+    public var shardIndex: Int
+    /// How many sweepers split the partitions (1: this one walks them all).
+    public var shardCount: Int
 
     /// Makes a configuration; the defaults expire a due hold within about 100 ms.
-    public init(interval: Duration = .milliseconds(100), batchSize: Int = 500) {
+    public init(interval: Duration = .milliseconds(100), batchSize: Int = 500, shardIndex: Int = 0, shardCount: Int = 1)
+    {
+        precondition(shardCount >= 1 && (0..<shardCount).contains(shardIndex), "shard index out of range")
         self.interval = interval
-        self.batchSize = min(max(1, batchSize), 10_000)
+        self.batchSize = min(max(1, batchSize), InventoryLimits.maxExpireBatch)
+        self.shardIndex = shardIndex
+        self.shardCount = shardCount
     }
 }
 
@@ -38,6 +48,7 @@ public final class Sweeper: Service, Sendable {
     private let lagGauge = Gauge(label: "hotstock_sweeper_lag_ms")
     private let expiredCounter = Counter(label: "hotstock_holds_expired_total")
     private let errorCounter = Counter(label: "hotstock_sweeper_errors_total")
+    private let layoutReady = Atomic<Bool>(false)
 
     /// Makes a sweeper over the inventory's partitions.
     public init(inventory: Inventory, configuration: SweeperConfiguration = .init(), logger: Logger) {
@@ -56,9 +67,16 @@ public final class Sweeper: Service, Sendable {
     /// fails does not stop the others; the first failure is thrown after the pass.
     @discardableResult
     public func sweepOnce() async throws -> SweepReport {
+        if !layoutReady.load(ordering: .acquiring) {
+            // Expiring a hold counts its buyer's units down in the buyers hash: never
+            // before a data set of an earlier layout had its per-buyer keys folded in.
+            try await inventory.adoptLegacyKeys()
+            layoutReady.store(true, ordering: .releasing)
+        }
         var report = SweepReport(expired: 0, maxLagMs: 0)
         var failure: (any Error)?
-        for partition in 0..<inventory.keys.partitions {
+        let shard = configuration.shardCount
+        for partition in 0..<inventory.keys.partitions where partition % shard == configuration.shardIndex {
             // Batches until the partition has nothing due, bounded so that one flooded
             // partition cannot starve the others within a pass.
             var batches = 0

@@ -64,7 +64,7 @@ public struct Warmer: Sendable {
 
     private func warmOne(_ sku: SKU, force: Bool) async throws -> (live: Int, expired: Int) {
         let keys = inventory.keys
-        let partition = keys.partition(of: sku.id)
+        let located = keys.keys(of: sku.id)
         let retention = inventory.configuration.retentionMs
         let now = try await inventory.redisTimeMs()
         let holds = try await cold.holds(sku: sku.id, finalSinceMs: now - retention)
@@ -102,7 +102,7 @@ public struct Warmer: Sendable {
         let restored = Set(holds.map(\.order))
         let holdCodes = codes.filter { $0.order.map(restored.contains) ?? false }
         var arguments = [
-            sku.id, keys.prefix(partition: partition), String(retention), force ? "1" : "0", String(sku.total),
+            sku.id, String(retention), force ? "1" : "0", String(sku.total),
             String(sku.available), String(sku.held), String(sku.sold), String(sku.version),
             String(configPairs.count / 2),
         ]
@@ -121,9 +121,10 @@ public struct Warmer: Sendable {
             try await inventory.library.call(
                 HotStockFunction.warm,
                 keys: [
-                    keys.skuKey(sku.id), keys.expiryKey(partition: partition), keys.eventsKey(partition: partition),
-                    staging.pool, staging.fingerprints,
-                ] + stale,
+                    located.skuKey, located.expiryKey, located.eventsKey, staging.pool, staging.fingerprints,
+                    located.poolKey, located.fingerprintsKey, located.codeSKUsKey, located.undeliveredKey,
+                    located.buyersKey,
+                ] + holds.map { located.holdKey(order: $0.order) } + stale,
                 arguments: arguments
             )
         )
@@ -165,7 +166,8 @@ public struct Warmer: Sendable {
         } while first < codes.count
     }
 
-    /// The hold and buyer keys Redis has for a SKU (what `force` replaces).
+    /// The hold keys Redis has for a SKU (what `force` replaces), and per-buyer keys of
+    /// the earlier layout if any are left.
     private func existingKeys(of sku: String) async throws -> [String] {
         let prefix = inventory.keys.prefix(of: sku)
         var found: [String] = []

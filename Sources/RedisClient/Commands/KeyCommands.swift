@@ -14,6 +14,11 @@ extension RedisCommand {
         RedisCommand("GET", [key], keys: [key])
     }
 
+    /// `SET key value`.
+    public static func set(_ key: String, _ value: String) -> RedisCommand {
+        RedisCommand("SET", [key, value], keys: [key])
+    }
+
     /// `HMGET key field...`: the values of some fields of a hash (null for each absent one).
     public static func hmget(_ key: String, fields: [String]) -> RedisCommand {
         RedisCommand("HMGET", [key] + fields, keys: [key])

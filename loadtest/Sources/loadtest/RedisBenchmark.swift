@@ -30,12 +30,12 @@ struct RedisBenchmark {
         if configuration.database != 0 { arguments += ["--dbnum", String(configuration.database)] }
         let order = reference ? "ref__rand_int__" : "rb__rand_int__"
         arguments += [
-            "FCALL", reference ? ReferenceHoldScript.function : "hs_hold", "4", keys.skuKey(sku),
+            "FCALL", reference ? ReferenceHoldScript.function : "hs_hold", "5", keys.skuKey(sku),
             keys.holdKey(sku: sku, order: order), keys.expiryKey(partition: partition),
             // The reference appends to a stream of its own: its small entries are no outbox
             // events, and a syncer would skip each with a warning.
             reference ? keys.prefix(partition: partition) + "bench-events" : keys.eventsKey(partition: partition),
-            sku, order, "1", "", "60000", keys.prefix(partition: partition),
+            keys.buyersKey(sku), sku, order, "1", "", "60000",
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

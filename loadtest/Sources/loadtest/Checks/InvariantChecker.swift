@@ -92,8 +92,10 @@ struct InvariantChecker {
         if let limit = scenario.perBuyerLimit {
             for (sku, names) in buyers {
                 for buyer in names {
-                    let units =
-                        try await inventory.redis.send(.get(inventory.keys.buyerKey(sku: sku, buyer: buyer))).int ?? 0
+                    let counted = try await inventory.redis.send(
+                        .hmget(inventory.keys.buyersKey(sku), fields: [buyer])
+                    )
+                    let units = counted.array?.first?.int ?? 0
                     if units > limit {
                         findings.violations.append("buyer \(buyer) of \(sku) has \(units) units, limit \(limit)")
                     }

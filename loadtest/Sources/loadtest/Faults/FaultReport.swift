@@ -33,6 +33,10 @@ struct FaultReport: Codable {
     /// Version regressions the syncer recorded for the run's SKUs (MySQL
     /// `version_regressions`): Redis lost writes that MySQL had already taken.
     var versionRegressions = 0
+    /// Records `hotstock reconcile` compared and found differing between Redis and MySQL
+    /// after the run (drift is what a failover lost and MySQL still has).
+    var reconcileCompared = 0
+    var reconcileDrifted = 0
     var mysqlCatchUpMs: Int64?
     var violations: [String] = []
 
@@ -65,6 +69,9 @@ struct FaultReport: Codable {
             "units sold: \(unitsSold); units oversold: \(unitsOversold); acknowledged operations lost: \(acknowledgedLost)"
         )
         lines.append("version regressions recorded by the syncer: \(versionRegressions)")
+        lines.append(
+            "reconcile: \(reconcileDrifted) of \(reconcileCompared) SKUs and holds differ between Redis and MySQL"
+        )
         lines.append("MySQL equal to Redis: \(mysqlCatchUpMs.map { "\($0) ms after the load" } ?? "never")")
         lines.append(violations.isEmpty ? "PASS: every invariant holds" : "FAIL:")
         lines += violations.prefix(30).map { "  - \($0)" }

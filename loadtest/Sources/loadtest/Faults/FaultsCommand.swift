@@ -198,6 +198,11 @@ struct FaultsCommand: AsyncParsableCommand {
             report.mysqlCatchUpMs = findings.mysqlCatchUpMs
             for sku in skus { report.unitsSold += try await inventory.sku(sku).sold }
             report.versionRegressions = try await cold.versionRegressions(skus: skus)
+            // What an operator's `hotstock reconcile` would report now (no fix).
+            let reconciled = try await Reconciler(inventory: inventory, cold: cold, logger: logger)
+                .reconcile(fix: false, only: Set(skus))
+            report.reconcileCompared = reconciled.compared
+            report.reconcileDrifted = reconciled.driftedRecords
             report.violations += try await processes.stopAll()
             report.violations += try Self.secretLeaks(
                 in: ["serve", "sync", "sweep"].map { folder.appending(path: "\($0).log") },

@@ -1,0 +1,25 @@
+-- hs_due: the sweeper's first step; reads which holds of one partition are due (Redis
+-- clock), so the second step (hs_expire) can declare each one's keys.
+-- KEYS: expiry (of one partition)
+-- ARGV: limit
+-- Reply: ok, lag_ms (how late the oldest due hold is, 0 when none is), members (up to
+-- `limit` due members '<sku>/<order>', joined by commas: ids never hold a comma).
+-- Reads only, so it may run anywhere and any number of times.
+local function due(keys, args)
+  local limit = int_arg(args[1], 1, MAX_EXPIRE_BATCH)
+  if not limit then
+    return invalid('limit must be an integer in 1..' .. fmt(MAX_EXPIRE_BATCH))
+  end
+  local now = now_ms()
+  local found = redis.call('ZRANGEBYSCORE', keys[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
+  local lag, members = 0, {}
+  if found[2] then
+    lag = now - tonumber(found[2])
+  end
+  for i = 1, #found, 2 do
+    members[#members + 1] = found[i]
+  end
+  return { 'ok', 'lag_ms', fmt(lag), 'members', table.concat(members, ',') }
+end
+
+redis.register_function { function_name = 'hs_due', callback = due, flags = { 'no-writes' } }
