@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RedisClientTests",
-            dependencies: ["RedisClient"],
+            dependencies: ["RedisClient", .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,12 +11,13 @@ import Testing
 @Suite("Declared keys")
 struct DeclaredKeysTests {
     /// Lua put before the library's own text: a local `redis` (the scripts use only its
-    /// `call` and `register_function`) that checks each command's keys (the first
+    /// `call`, `pcall` for a publish, and `register_function`) that checks each command's keys (the first
     /// argument; every argument of DEL and EXISTS; both of RENAME; none of TIME and
-    /// PUBLISH) against the keys of the function call running.
+    /// SPUBLISH, whose shard channel is no key) against the keys of the function call
+    /// running.
     static let keyChecker = """
         local declared = {}
-        local KEY_ARGUMENTS = { DEL = 'all', EXISTS = 'all', RENAME = 2, TIME = 0, PUBLISH = 0 }
+        local KEY_ARGUMENTS = { DEL = 'all', EXISTS = 'all', RENAME = 2, TIME = 0, SPUBLISH = 0 }
         local checked = {}
         function checked.call(command, ...)
           local arguments = { ... }
@@ -30,6 +31,12 @@ struct DeclaredKeysTests {
             end
           end
           return redis.call(command, ...)
+        end
+        function checked.pcall(command, ...)
+          if string.upper(command) ~= 'SPUBLISH' then
+            error('pcall of ' .. command .. ': only a publish may fail quietly')
+          end
+          return redis.pcall(command, ...)
         end
         function checked.register_function(name, callback)
           local spec = callback and { function_name = name, callback = callback } or name

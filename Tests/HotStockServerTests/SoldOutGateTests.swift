@@ -3,7 +3,6 @@ import HotStockCore
 import HotStockServer
 import Hummingbird
 import HummingbirdTesting
-import NIOPosix
 import RedisClient
 import Testing
 
@@ -154,10 +153,7 @@ struct SoldOutGateTests {
             #expect(errorCode(try await hold(client, sku, "o2")) == "sold_out")
 
             // Every subscription of the test Redis is dropped; the release's message is lost.
-            for node in try await seedNodes() {
-                _ = try await node.send(RedisCommand("CLIENT", ["KILL", "TYPE", "pubsub"]))
-                await node.close()
-            }
+            try await killEverySubscription()
             _ = try await elsewhere.release(sku: sku, order: "o1")
             #expect(try await firstHeld(client, sku, order: "o3") <= .milliseconds(1300))
             try await expectBalanced(inventory, sku, total: 1)
@@ -211,33 +207,22 @@ struct SoldOutGateTests {
         _ = try await inventory.redis.send(.del([inventory.keys.skuKey(probe)]))
         let channel = inventory.keys.restockChannel(partition: inventory.keys.partition(of: probe))
         for _ in 0..<500 {
-            _ = try await inventory.redis.send(RedisCommand("PUBLISH", [channel, probe]))
+            _ = try await inventory.redis.send(RedisCommand("SPUBLISH", [channel, probe], keys: [channel]))
             if errorCode(try await hold(client, probe, "p1")) == "sku_not_found" { return }
             try await Task.sleep(for: .milliseconds(10))
         }
         Issue.record("the restock listener never heard a message")
     }
 
-    /// A connection as the operator to each seed node of the run's Redis (one for a
-    /// single Redis; on a cluster the listener subscribes to a seed, primary or not).
-    private func seedNodes() async throws -> [RedisConnection] {
+    /// Kills every pub/sub connection of the run's Redis, on every primary (the
+    /// listener subscribes on the primary serving each channel's slot), as the operator.
+    private func killEverySubscription() async throws {
         let url =
             ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_ADMIN_URL"]
             ?? "redis://admin:hotstock-admin-dev@127.0.0.1:16380/0"
-        let configuration = try RedisConfiguration(url: url)
-        var nodes: [RedisConnection] = []
-        for seed in configuration.seeds {
-            var node = configuration
-            node.seeds = [seed]
-            nodes.append(
-                try await RedisConnection.connect(
-                    to: node,
-                    on: MultiThreadedEventLoopGroup.singleton.next(),
-                    logger: TestServer.logger
-                ).get()
-            )
-        }
-        return nodes
+        let admin = RedisConnectionPool(configuration: try RedisConfiguration(url: url), logger: TestServer.logger)
+        _ = try await admin.sendToEveryPrimary(RedisCommand("CLIENT", ["KILL", "TYPE", "pubsub"]))
+        await admin.shutdown()
     }
 
     private func expectBalanced(_ inventory: Inventory, _ sku: String, total: Int64) async throws {

@@ -109,11 +109,14 @@ end
 
 -- Tells every server's sold-out gate (DESIGN section 13) that the SKU may have units to
 -- hold again: 'SKU VERSION' (the SKU's version after the change, so a server can tell a
--- message older than what it learned since), published on the partition's channel
+-- message older than what it learned since), published on the partition's shard channel
 -- `hs:{p}:restock` (named after its outbox `hs:{p}:events`, so it keeps the partition's
--- hash tag).
+-- hash tag and slot): SPUBLISH, which on a cluster reaches only the slot's shard, where
+-- a plain PUBLISH would travel to every node. Best effort, after the change's writes:
+-- a refused publish (a user without +spublish) must not fail the change it follows, so
+-- it is a pcall; the servers' flags then lapse by themselves.
 local function publish_restock(events_key, sku_id, version)
-  redis.call('PUBLISH', string.sub(events_key, 1, -7) .. 'restock', sku_id .. ' ' .. fmt(version))
+  redis.pcall('SPUBLISH', string.sub(events_key, 1, -7) .. 'restock', sku_id .. ' ' .. fmt(version))
 end
 
 -- Appends the outbox event of an operation that sets a SKU's config ('sku', 'warm'):

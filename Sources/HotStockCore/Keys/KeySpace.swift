@@ -72,9 +72,10 @@ public struct KeySpace: Sendable, Hashable {
         [eventsKey(partition: partition), codeEventsKey(partition: partition)]
     }
 
-    /// `hs:{p}:restock`: the partition's pub/sub channel; the engine's functions publish
-    /// a SKU's id on it whenever units may have become available again (a release, an
-    /// expiry, a SKU change, codes loaded), for the servers' sold-out gates.
+    /// `hs:{p}:restock`: the partition's shard channel (in the partition's slot); the
+    /// engine's functions `SPUBLISH` a SKU's id on it whenever units may have become
+    /// available again (a release, an expiry, a SKU change, codes loaded), for the
+    /// servers' sold-out gates.
     public func restockChannel(partition: Int) -> String { prefix(partition: partition) + "restock" }
 
     /// `hs:{p}:pool:<sku>`: a codes SKU's pool of sealed codes not yet assigned.

@@ -134,6 +134,14 @@ final class RedisClusterRouter: Sendable {
         }
     }
 
+    /// The primary the map says serves `slot`.
+    func primary(of slot: Int) throws(RedisError) -> RedisNodeAddress {
+        guard let address = state.withLock({ $0.map.primary(of: slot) }) else {
+            throw RedisError(.connectionFailed, "no primary serves slot \(slot) of the cluster")
+        }
+        return address
+    }
+
     /// Asks the cluster for its map again (one request at a time; callers that come
     /// while one runs wait for it).
     func refresh() async {

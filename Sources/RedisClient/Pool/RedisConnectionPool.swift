@@ -114,6 +114,20 @@ public final class RedisConnectionPool: Sendable {
         }
     }
 
+    /// The node that serves `key`: the one node of a single Redis, the primary of the
+    /// key's slot on a cluster (as the slot map says; `refreshingMap` asks the cluster
+    /// for its map first, after a node answered that it does not serve the slot). For
+    /// what must go to a key's node outside a command, such as a shard channel's
+    /// subscription.
+    public func node(serving key: String, refreshingMap: Bool = false) async throws(RedisError) -> RedisNodeAddress {
+        switch try await resolved() {
+        case .single(let node): return node.address
+        case .cluster(let router):
+            if refreshingMap { await router.refresh() }
+            return try router.primary(of: HashSlot.of(key))
+        }
+    }
+
     /// Sends `command` to every primary; answers their replies in the order of
     /// ``primaries()``. Throws the first failure after every node was asked.
     public func sendToEveryPrimary(_ command: RedisCommand) async throws(RedisError) -> [RedisReply] {

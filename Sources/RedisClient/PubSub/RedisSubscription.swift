@@ -2,12 +2,17 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// A connection of its own in subscriber mode, listening to a fixed set of channels.
+/// A connection of its own in subscriber mode, listening to a fixed set of shard
+/// channels (`SSUBSCRIBE`; their messages are sent with `SPUBLISH`).
 ///
-/// Pub/sub delivery is at most once: a message published while the connection is down
-/// is lost, so whoever listens must tolerate missing some (HotStock's sold-out gate
-/// lets its flags lapse). ``messages`` ends when the connection closes; open a new
-/// subscription to listen again.
+/// A shard channel lives in the slot of its name, like a key: on a cluster a message
+/// travels only to the nodes of that slot's shard (a plain `PUBLISH` goes to every node
+/// of the cluster), so a subscription must be made on the primary serving the slot of
+/// each of its channels; when the slot moves away, Redis ends the subscription and so
+/// does this one. Delivery is at most once: a message published while the connection is
+/// down is lost, so whoever listens must tolerate missing some (HotStock's sold-out
+/// gate lets its flags lapse). ``messages`` ends when the connection closes or a
+/// channel is unsubscribed by Redis; open a new subscription to listen again.
 public final class RedisSubscription: Sendable {
     private let channel: any Channel
     private let clock: ReplyClock
@@ -32,8 +37,11 @@ public final class RedisSubscription: Sendable {
     /// connection that answers no ``ping()`` for long is dead, however open it looks.
     public var sinceLastReply: Duration { clock.sinceLastReply }
 
-    /// Connects, authenticates as the configuration says and subscribes to `channels`
-    /// (at least one); returns once Redis has confirmed every subscription.
+    /// Connects to the configuration's first seed, authenticates as it says and
+    /// subscribes to the shard channels `channels` (at least one, each with a command of
+    /// its own, so a cluster takes channels of different slots when the node serves
+    /// them all); returns once Redis has confirmed every subscription, and throws its
+    /// refusal otherwise (a `MOVED` from a node that does not serve a channel's slot).
     public static func open(
         channels: [String],
         configuration: RedisConfiguration,
@@ -45,8 +53,9 @@ public final class RedisSubscription: Sendable {
         let (messages, continuation) = AsyncStream.makeStream(of: RedisMessage.self, bufferingPolicy: .unbounded)
         let ready = eventLoop.makePromise(of: Void.self)
         let clock = ReplyClock()
-        let handshake = [configuration.authCommand, RedisCommand("SUBSCRIBE", channels)].compactMap { $0 }
-        let acknowledgements = handshake.count - 1 + channels.count
+        let handshake =
+            [configuration.authCommand].compactMap { $0 } + channels.map { RedisCommand("SSUBSCRIBE", [$0]) }
+        let acknowledgements = handshake.count
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)

@@ -17,7 +17,9 @@ final class ReplyClock: Sendable {
 
 /// Reads a connection in subscriber mode: first the acknowledgements of the handshake
 /// (`AUTH`, then one per subscribed channel), which complete `ready`; then every
-/// published message, handed to `continuation`. The connection closing ends both.
+/// published message, handed to `continuation`. The connection closing ends both, and
+/// so does Redis unsubscribing a channel by itself (`sunsubscribe`: its slot moved to
+/// another node), which closes the connection.
 final class RedisSubscriptionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -50,6 +52,8 @@ final class RedisSubscriptionHandler: ChannelInboundHandler {
                     if acknowledgementsLeft == 0 { ready.succeed() }
                 } else if let message = RedisMessage(reply) {
                     continuation.yield(message)
+                } else if reply.array?.first?.string == "sunsubscribe" {
+                    throw RedisError(.connectionClosed, "Redis unsubscribed a channel: its slot moved")
                 }
             }
         } catch {
