@@ -37,7 +37,10 @@ final class ScratchMariaDB: @unchecked Sendable {
         server.standardError = FileHandle.nullDevice
         try server.run()
         process = server
-        for _ in 0..<200 {
+        // InnoDB's first start takes seconds, and far longer while the whole suite runs
+        // on two cores: wait up to 90 s.
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
             if (try? run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(socket)", "-uroot", "-e", "SELECT 1"]))
                 != nil
             {
