@@ -53,6 +53,9 @@ struct RestockListener: Service {
                     )
                 }
                 gate.dropAll()
+                if warned {
+                    logger.info("restock subscriptions back", metadata: ["nodes": "\(subscriptions.count)"])
+                }
                 backoff = .milliseconds(100)
                 warned = false
                 await listen(to: subscriptions)
