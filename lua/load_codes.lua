@@ -89,7 +89,7 @@ local function load_codes(keys, args)
   emit(events_key, 'codes', sku_id, s, nil, nil, extra)
   emit_codes(codes_key, 'codes', sku_id, s, nil, nil, extra, entries)
   if added > 0 then
-    publish_restock(events_key, sku_id, s.version)
+    publish_restock(events_key, sku_id, s)
   end
   return { 'ok', 'sku', sku_id, 'batch', batch, 'added', fmt(added), 'duplicates', fmt(duplicates),
     'total', fmt(s.total), 'created', '1' }

@@ -63,6 +63,11 @@ public final class Inventory: Sendable {
     /// whether it was created.
     public func setSKU(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
         try Identifier.validate(sku, field: "sku")
+        return try await setRecord(sku, update)
+    }
+
+    /// Creates or updates the SKU record `sku`: a SKU, or one of its buckets (`<sku>#<b>`).
+    func setRecord(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
         let config = update.scriptArguments()
         let located = keys.keys(of: sku)
         let reply = try await call(
@@ -77,6 +82,11 @@ public final class Inventory: Sendable {
     /// The SKU's current stock and config.
     public func sku(_ sku: String) async throws -> SKU {
         try Identifier.validate(sku, field: "sku")
+        return try await record(sku)
+    }
+
+    /// The SKU record `sku` as it stands: a SKU, or one of its buckets (`<sku>#<b>`).
+    func record(_ sku: String) async throws -> SKU {
         let names = RecordParsing.skuFieldNames
         let reply = try await withRetry { try await redis.send(.hmget(keys.skuKey(sku), fields: names)) }
         let fields = RecordParsing.fields(names: names, reply: reply)
@@ -156,12 +166,13 @@ public final class Inventory: Sendable {
         let expiryKey = keys.expiryKey(partition: partition)
         let due = try await call(
             HotStockFunction.due,
-            keys: [expiryKey],
+            keys: [expiryKey, keys.transfersKey(partition: partition)],
             arguments: [String(min(max(1, limit), InventoryLimits.maxExpireBatch))],
             writes: false
         )
         guard due.isOK else { throw due.refusal() }
         let lagMs = try due.requireInt("lag_ms")
+        let transfers = Int(due.int("transfers") ?? 0)
         var holdKeys = [expiryKey, keys.eventsKey(partition: partition)]
         var arguments = [String(configuration.retentionMs)]
         var stale: [String] = []
@@ -182,13 +193,16 @@ public final class Inventory: Sendable {
             logger.warning("dropping expiry members of no hold", metadata: ["members": "\(stale)"])
             _ = try await withRetry { try await redis.send(.zrem(expiryKey, members: stale)) }
         }
-        guard arguments.count > 1 else { return ExpiryBatch(expired: 0, lagMs: lagMs, dueLeft: 0) }
+        guard arguments.count > 1 else {
+            return ExpiryBatch(expired: 0, lagMs: lagMs, dueLeft: 0, transfersInFlight: transfers)
+        }
         let reply = try await call(HotStockFunction.expire, keys: holdKeys, arguments: arguments)
         guard reply.isOK else { throw reply.refusal() }
         return ExpiryBatch(
             expired: Int(try reply.requireInt("expired")),
             lagMs: lagMs,
-            dueLeft: Int(try reply.requireInt("due_left"))
+            dueLeft: Int(try reply.requireInt("due_left")),
+            transfersInFlight: transfers
         )
     }
 
@@ -288,4 +302,6 @@ public struct ExpiryBatch: Sendable, Equatable {
     public var lagMs: Int64
     /// Due holds still waiting in the partition after this batch.
     public var dueLeft: Int
+    /// Transfers out of the partition's buckets in flight when the batch began.
+    public var transfersInFlight: Int = 0
 }

@@ -132,6 +132,21 @@ struct DeclaredKeysTests {
         #expect(try await inventory.poolSize(sku: coded) == 1)
         _ = try await expectBalanced(inventory, coded)
 
+        // Buckets (not synced: MySQL keeps no bucket rows yet): a transfer in its three
+        // steps, one finished by recovery, one returned.
+        let bucket = BucketID(sku: counted, index: 1).description
+        _ = try await inventory.setRecord(bucket, SKUUpdate(total: 5))
+        #expect(try await inventory.moveUnits(from: bucket, to: counted, want: 2) == 2)
+        _ = try await inventory.transferOut(id: TransferIDs.next(), from: bucket, to: counted, want: 1, least: 1)
+        let gone = BucketID(sku: counted, index: 9).description
+        _ = try await inventory.transferOut(id: TransferIDs.next(), from: bucket, to: gone, want: 1, least: 1)
+        let recovery = try await inventory.finishTransfers(
+            partition: inventory.keys.partition(of: bucket),
+            olderThanMs: 0
+        )
+        #expect(recovery == TransferRecovery(credited: 1, returned: 1))
+        #expect(try await inventory.record(bucket).available == 2)
+
         // The checker bites: a hold called without its buyers key fails, and changes nothing.
         let located = inventory.keys.keys(of: counted)
         let before = try await inventory.sku(counted)

@@ -107,16 +107,23 @@ local function emit(events_key, op, sku_id, s, order, h, extra)
   redis.call('XADD', events_key, '*', unpack(append_all(entry, extra)))
 end
 
--- Tells every server's sold-out gate (DESIGN section 13) that the SKU may have units to
--- hold again: 'SKU VERSION' (the SKU's version after the change, so a server can tell a
--- message older than what it learned since), published on the partition's shard channel
--- `hs:{p}:restock` (named after its outbox `hs:{p}:events`, so it keeps the partition's
--- hash tag and slot): SPUBLISH, which on a cluster reaches only the slot's shard, where
--- a plain PUBLISH would travel to every node. Best effort, after the change's writes:
--- a refused publish (a user without +spublish) must not fail the change it follows, so
--- it is a pcall; the servers' flags then lapse by themselves.
-local function publish_restock(events_key, sku_id, version)
-  redis.pcall('SPUBLISH', string.sub(events_key, 1, -7) .. 'restock', sku_id .. ' ' .. fmt(version))
+-- Tells every server's sold-out gate (DESIGN section 13) that SKU record `sku_id` (`s`
+-- after the change) may have units to hold again: 'SKU VERSION' (the SKU's version, so
+-- a server can tell a message older than what it learned since), or the bare SKU id for
+-- a bucket of a SKU (DESIGN section 12), whose own version is not the SKU's. Published
+-- on the partition's shard channel `hs:{p}:restock` (named after its outbox
+-- `hs:{p}:events`, so it keeps the partition's hash tag and slot): SPUBLISH, which on a
+-- cluster reaches only the slot's shard, where a plain PUBLISH would travel to every
+-- node. Best effort, after the change's writes: a refused publish (a user without
+-- +spublish) must not fail the change it follows, so it is a pcall; the servers' flags
+-- then lapse by themselves.
+local function publish_restock(events_key, sku_id, s)
+  local base = sku_base(sku_id)
+  local payload = base
+  if base == sku_id and (tonumber(s.buckets) or 1) <= 1 then
+    payload = base .. ' ' .. fmt(s.version)
+  end
+  redis.pcall('SPUBLISH', string.sub(events_key, 1, -7) .. 'restock', payload)
 end
 
 -- Appends the outbox event of an operation that sets a SKU's config ('sku', 'warm'):
@@ -124,7 +131,7 @@ end
 -- change the rules a sold-out gate knows, so it drops the gate's flags.
 local function emit_sku(events_key, op, sku_id, s, extra)
   redis.call('XADD', events_key, '*', unpack(append_all(sku_fields({ 'op', op }, sku_id, s), extra)))
-  publish_restock(events_key, sku_id, s.version)
+  publish_restock(events_key, sku_id, s)
 end
 
 -- Appends the sealed code entries ('FINGERPRINT SEALED') a change concerns to the

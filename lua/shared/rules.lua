@@ -97,7 +97,7 @@ local function settle(ctx, h, s, state, now, extra, record_extra)
   local op = state == 'confirmed' and 'confirm' or (state == 'released' and 'release' or 'expire')
   emit(ctx.events_key, op, ctx.sku_id, s, ctx.order, h, extra)
   if state ~= 'confirmed' then
-    publish_restock(ctx.events_key, ctx.sku_id, s.version)
+    publish_restock(ctx.events_key, ctx.sku_id, s)
   end
 end
 

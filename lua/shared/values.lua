@@ -17,6 +17,22 @@ local function is_id(s)
   return type(s) == 'string' and #s >= 1 and #s <= 64 and string.find(s, '^[A-Za-z0-9._:%-]+$') ~= nil
 end
 
+-- A SKU record's id: a SKU id, or a bucket of one, '<sku>#<b>' with b in 1..63
+-- (DESIGN section 12; bucket 0 is the SKU's own record). '#' is no id character, so a
+-- bucket's id never names another SKU.
+local function is_sku_id(s)
+  if is_id(s) then
+    return true
+  end
+  local base, bucket = string.match(type(s) == 'string' and s or '', '^(.+)#([1-9]%d?)$')
+  return base ~= nil and is_id(base) and tonumber(bucket) <= 63
+end
+
+-- The SKU id of a SKU record's id (a bucket's SKU, or the id itself).
+local function sku_base(s)
+  return string.match(s, '^(.-)#%d+$') or s
+end
+
 -- A decimal integer in [lo, hi], or nil for anything else.
 local function int_arg(s, lo, hi)
   if type(s) ~= 'string' or #s > 16 or string.find(s, '^%-?%d+$') == nil then
@@ -64,7 +80,7 @@ end
 local function check_ids(...)
   for i = 1, select('#', ...), 2 do
     local name, value = select(i, ...)
-    if not is_id(value) then
+    if not (name == 'sku' and is_sku_id or is_id)(value) then
       return invalid(name .. ' must be 1-64 characters of [A-Za-z0-9._:-]')
     end
   end

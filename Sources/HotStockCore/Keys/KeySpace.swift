@@ -31,9 +31,13 @@ public struct KeySpace: Sendable, Hashable {
         self.root = namespace.map { "hs:\($0):" } ?? "hs:"
     }
 
-    /// The partition a SKU belongs to.
+    /// The partition a SKU record belongs to: `crc32(sku) mod partitions` for a SKU, and
+    /// for its bucket `b` (the record `<sku>#<b>`, DESIGN section 12) the `b`-th partition
+    /// after the SKU's, so a SKU's buckets lie in different partitions (as many as there
+    /// are partitions).
     public func partition(of sku: String) -> Int {
-        Int(CRC32.checksum(sku) % UInt32(partitions))
+        guard let bucket = BucketID(sku) else { return Int(CRC32.checksum(sku) % UInt32(partitions)) }
+        return (Int(CRC32.checksum(bucket.sku) % UInt32(partitions)) + bucket.index) % partitions
     }
 
     /// The key prefix of a partition, hash tag included, e.g. `hs:{07}:`.
@@ -89,6 +93,15 @@ public struct KeySpace: Sendable, Hashable {
     public func warmStagingKeys(_ sku: String) -> (pool: String, fingerprints: String) {
         (prefix(of: sku) + "warm:pool:" + sku, prefix(of: sku) + "warm:fps:" + sku)
     }
+
+    /// `hs:{p}:transfers`: the partition's transfers in flight out of its buckets
+    /// (field = transfer id, value = `FROM TO UNITS CREATED_MS`), each cleared once its
+    /// units were credited.
+    public func transfersKey(partition: Int) -> String { prefix(partition: partition) + "transfers" }
+
+    /// `hs:{p}:settled`: the transfer ids credited (or voided) to the partition's buckets
+    /// in the last day, scored by when: what makes a credit happen once.
+    public func settledTransfersKey(partition: Int) -> String { prefix(partition: partition) + "settled" }
 
     /// `hs:{p}:codeskus`: the ids of the partition's codes SKUs.
     public func codeSKUsKey(partition: Int) -> String { prefix(partition: partition) + "codeskus" }

@@ -15,7 +15,7 @@ public enum HotStockLibrary {
     /// The operation scripts the engine calls; each must exist in `lua/`.
     static let operations = [
         "hold", "confirm", "release", "due", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
-        "adopt_buyer",
+        "adopt_buyer", "transfer_out", "transfer_in", "transfer_done",
     ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
@@ -51,4 +51,7 @@ enum HotStockFunction {
     static let loadCodes = "hs_load_codes"
     static let deliver = "hs_deliver"
     static let adoptBuyer = "hs_adopt_buyer"
+    static let transferOut = "hs_transfer_out"
+    static let transferIn = "hs_transfer_in"
+    static let transferDone = "hs_transfer_done"
 }

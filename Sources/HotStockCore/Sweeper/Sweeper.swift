@@ -33,6 +33,8 @@ public struct SweepReport: Sendable, Equatable {
     public var expired: Int
     /// How late the most overdue hold was when the pass found it (0 when none was due).
     public var maxLagMs: Int64
+    /// Transfers between buckets the pass finished for a process that left them.
+    public var transfersFinished = 0
 }
 
 /// Expires holds whose time has passed (Redis clock), partition by partition, in
@@ -58,6 +60,9 @@ public final class Sweeper: Service, Sendable {
     }
 
     private static let maxBatchesPerPartition = 100
+    /// How long a transfer between buckets may stay in flight before the sweeper takes
+    /// it for one whose process died: its own process settles it within milliseconds.
+    static let transferGraceMs: Int64 = 2_000
 
     /// How late the most overdue hold was at the last pass, in milliseconds: the
     /// sweeper's lag (also the `hotstock_sweeper_lag_ms` gauge).
@@ -73,7 +78,7 @@ public final class Sweeper: Service, Sendable {
             try await inventory.adoptLegacyKeys()
             layoutReady.store(true, ordering: .releasing)
         }
-        var report = SweepReport(expired: 0, maxLagMs: 0)
+        var report = SweepReport(expired: 0, maxLagMs: 0, transfersFinished: 0)
         var failure: (any Error)?
         let shard = configuration.shardCount
         for partition in 0..<inventory.keys.partitions where partition % shard == configuration.shardIndex {
@@ -88,6 +93,14 @@ public final class Sweeper: Service, Sendable {
                     report.maxLagMs = max(report.maxLagMs, batch.lagMs)
                     batches += 1
                 } while batch.dueLeft > 0 && batches < Self.maxBatchesPerPartition
+                if batch.transfersInFlight > 0 {
+                    // Transfers between buckets a process left between their steps.
+                    let recovery = try await inventory.finishTransfers(
+                        partition: partition,
+                        olderThanMs: Self.transferGraceMs
+                    )
+                    report.transfersFinished += recovery.credited + recovery.returned
+                }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

@@ -24,6 +24,11 @@ extension RedisCommand {
         RedisCommand("HMGET", [key] + fields, keys: [key])
     }
 
+    /// `HGETALL key`: every field and value of a hash, as a flat array.
+    public static func hgetall(_ key: String) -> RedisCommand {
+        RedisCommand("HGETALL", [key], keys: [key])
+    }
+
     /// `LLEN key`: the length of a list.
     public static func llen(_ key: String) -> RedisCommand {
         RedisCommand("LLEN", [key], keys: [key])
@@ -37,6 +42,11 @@ extension RedisCommand {
     /// `ZREM key member...`.
     public static func zrem(_ key: String, members: [String]) -> RedisCommand {
         RedisCommand("ZREM", [key] + members, keys: [key])
+    }
+
+    /// `ZSCORE key member`: the member's score, null when it is absent.
+    public static func zscore(_ key: String, member: String) -> RedisCommand {
+        RedisCommand("ZSCORE", [key, member], keys: [key])
     }
 
     /// `ZCOUNT key min max`: members scored within `min...max` (`-inf`, `+inf` allowed).
