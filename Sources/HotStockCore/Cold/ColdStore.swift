@@ -50,25 +50,25 @@ public struct ColdStore: Sendable {
         }
     }
 
-    /// The holds of one SKU: every `held` one, and final ones that reached their state
-    /// at or after `finalSinceMs`.
+    /// The holds of one SKU's own record (bucket 0): every `held` one, and final ones that
+    /// reached their state at or after `finalSinceMs`.
     public func holds(sku: String, finalSinceMs: Int64 = 0) async throws -> [Hold] {
         try await pool.withConnection { connection in
             try await connection.query(
                 """
                 SELECT \(Self.holdColumns) FROM holds
-                WHERE sku = ? AND (state = 'held' OR final_at_ms >= ?) ORDER BY order_id
+                WHERE sku = ? AND bucket = 0 AND (state = 'held' OR final_at_ms >= ?) ORDER BY order_id
                 """,
                 [.text(sku), .int(finalSinceMs)]
             ).map(Self.hold)
         }
     }
 
-    /// Every hold of one SKU.
+    /// Every hold of one SKU's own record (bucket 0).
     public func allHolds(sku: String) async throws -> [Hold] {
         try await pool.withConnection { connection in
             try await connection.query(
-                "SELECT \(Self.holdColumns) FROM holds WHERE sku = ? ORDER BY order_id",
+                "SELECT \(Self.holdColumns) FROM holds WHERE sku = ? AND bucket = 0 ORDER BY order_id",
                 [.text(sku)]
             ).map(Self.hold)
         }

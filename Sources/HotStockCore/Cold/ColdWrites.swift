@@ -11,8 +11,47 @@ enum ColdWrites {
         ["sku"] + (SKUField.counters + SKUField.config).map(\.rawValue) + ["config_version", "last_event_id"]
     /// The `skus` columns an event without config writes: the counters and the event id.
     static let skuCounterFields = ["sku"] + SKUField.counters.map(\.rawValue) + ["last_event_id"]
+    /// The `sku_buckets` columns written from a bucket record's event.
+    static let bucketCounterFields = ["sku", "bucket"] + SKUField.counters.map(\.rawValue) + ["last_event_id"]
     /// The `holds` columns, in the order of ``values(_:)-(Hold)``.
-    static let holdFields = ["sku", "order_id"] + HoldField.stored.map(\.rawValue)
+    static let holdFields = ["sku", "order_id", "bucket"] + HoldField.stored.map(\.rawValue)
+
+    /// The version (and the outbox entry that carried it) MySQL has for a SKU record: the
+    /// `skus` row of a SKU, the `sku_buckets` row of one of its buckets.
+    static func storedVersion(of record: String, on connection: isolated MariaDBConnection) throws -> MariaDBRow? {
+        if let bucket = BucketID(record) {
+            return try connection.query(
+                "SELECT version, last_event_id FROM sku_buckets WHERE sku = ? AND bucket = ?",
+                [.text(bucket.sku), .int(Int64(bucket.index))]
+            ).first
+        }
+        return try connection.query("SELECT version, last_event_id FROM skus WHERE sku = ?", [.text(record)]).first
+    }
+
+    /// Writes the counters of bucket rows, only where the row's version is newer.
+    static func upsertBucketCounters(
+        _ rows: [(BucketID, SKU, StreamID)],
+        on connection: isolated MariaDBConnection
+    ) throws {
+        try chunked(rows) { chunk in
+            let sql = statement(
+                table: "sku_buckets",
+                fields: bucketCounterFields,
+                keys: 2,
+                rows: chunk.count,
+                force: false
+            )
+            try connection.execute(
+                sql,
+                chunk.flatMap { bucket, sku, eventID in
+                    [
+                        .text(bucket.sku), .int(Int64(bucket.index)), .int(sku.total), .int(sku.available),
+                        .int(sku.held), .int(sku.sold), .int(sku.version), .text(eventID.description),
+                    ]
+                }
+            )
+        }
+    }
 
     /// Writes whole SKU rows, counters and config (an event that set the config, or a
     /// repair); with `force`, unconditionally, else the counters only where the row's
@@ -103,9 +142,12 @@ enum ColdWrites {
         ]
     }
 
+    /// A hold's row: a hold of a bucket record is its SKU's, with the bucket noted.
     static func values(_ hold: Hold) -> [MariaDBValue] {
-        [
-            .text(hold.sku), .text(hold.order), .int(hold.qty), .text(hold.buyer), .text(hold.state.rawValue),
+        let bucket = BucketID(hold.sku)
+        return [
+            .text(bucket?.sku ?? hold.sku), .text(hold.order), .int(Int64(bucket?.index ?? 0)), .int(hold.qty),
+            .text(hold.buyer), .text(hold.state.rawValue),
             .int(hold.expiresAtMs), .int(hold.createdAtMs), .int(hold.finalAtMs), .int(hold.version),
         ]
     }

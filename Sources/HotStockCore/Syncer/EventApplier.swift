@@ -98,8 +98,7 @@ public final class EventApplier: Sendable {
         for event in events {
             let id = event.sku.id
             if newest[id] == nil {
-                let row = try connection.query("SELECT version, last_event_id FROM skus WHERE sku = ?", [.text(id)])
-                    .first
+                let row = try ColdWrites.storedVersion(of: id, on: connection)
                 newest[id] = (row?.int("version") ?? 0, row?["last_event_id"].flatMap(StreamID.init))
             }
             let stored = newest[id]!
@@ -149,15 +148,24 @@ public final class EventApplier: Sendable {
             )
             if inserted == 1 { firstSeen.append(regression) }
         }
+        // A bucket's config is its SKU's: a bucket record's row keeps its counters only.
         try ColdWrites.upsertSKUs(
-            latestConfig.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) },
+            latestConfig.values.filter { BucketID($0.sku.id) == nil }.sorted { $0.sku.id < $1.sku.id }
+                .map { ($0.sku, $0.id) },
             force: false,
             on: connection
         )
-        try ColdWrites.upsertSKUCounters(
-            latestSKU.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) },
-            on: connection
-        )
+        let (buckets, homes) = latestSKU.values.sorted { $0.sku.id < $1.sku.id }.reduce(
+            into: ([(BucketID, SKU, StreamID)](), [(SKU, StreamID)]())
+        ) { split, event in
+            if let bucket = BucketID(event.sku.id) {
+                split.0.append((bucket, event.sku, event.id))
+            } else {
+                split.1.append((event.sku, event.id))
+            }
+        }
+        try ColdWrites.upsertSKUCounters(homes, on: connection)
+        try ColdWrites.upsertBucketCounters(buckets, on: connection)
         try ColdWrites.upsertHolds(
             latestHold.values.sorted { ($0.sku, $0.order) < ($1.sku, $1.order) },
             force: false,
