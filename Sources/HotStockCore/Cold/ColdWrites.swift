@@ -28,31 +28,6 @@ enum ColdWrites {
         return try connection.query("SELECT version, last_event_id FROM skus WHERE sku = ?", [.text(record)]).first
     }
 
-    /// Writes the counters of bucket rows, only where the row's version is newer.
-    static func upsertBucketCounters(
-        _ rows: [(BucketID, SKU, StreamID)],
-        on connection: isolated MariaDBConnection
-    ) throws {
-        try chunked(rows) { chunk in
-            let sql = statement(
-                table: "sku_buckets",
-                fields: bucketCounterFields,
-                keys: 2,
-                rows: chunk.count,
-                force: false
-            )
-            try connection.execute(
-                sql,
-                chunk.flatMap { bucket, sku, eventID in
-                    [
-                        .text(bucket.sku), .int(Int64(bucket.index)), .int(sku.total), .int(sku.available),
-                        .int(sku.held), .int(sku.sold), .int(sku.version), .text(eventID.description),
-                    ]
-                }
-            )
-        }
-    }
-
     /// Writes whole SKU rows, counters and config (an event that set the config, or a
     /// repair); with `force`, unconditionally, else the counters only where the row's
     /// version is newer than the stored one and the config only where it is newer than
@@ -80,14 +55,36 @@ enum ColdWrites {
     /// Writes the counters of SKU rows (an event that did not set the config), only where
     /// the row's version is newer than the stored one.
     static func upsertSKUCounters(_ rows: [(SKU, StreamID)], on connection: isolated MariaDBConnection) throws {
+        try upsertCounters(table: "skus", fields: skuCounterFields, keys: 1, rows, on: connection) { sku in
+            [.text(sku.id)]
+        }
+    }
+
+    /// Writes the counters of bucket rows (`sku_buckets`), only where the row's version is
+    /// newer than the stored one.
+    static func upsertBucketCounters(_ rows: [(SKU, StreamID)], on connection: isolated MariaDBConnection) throws {
+        try upsertCounters(table: "sku_buckets", fields: bucketCounterFields, keys: 2, rows, on: connection) { sku in
+            let bucket = BucketID(sku.id)
+            return [.text(bucket?.sku ?? sku.id), .int(Int64(bucket?.index ?? 0))]
+        }
+    }
+
+    private static func upsertCounters(
+        table: String,
+        fields: [String],
+        keys: Int,
+        _ rows: [(SKU, StreamID)],
+        on connection: isolated MariaDBConnection,
+        key: (SKU) -> [MariaDBValue]
+    ) throws {
         try chunked(rows) { chunk in
-            let sql = statement(table: "skus", fields: skuCounterFields, keys: 1, rows: chunk.count, force: false)
+            let sql = statement(table: table, fields: fields, keys: keys, rows: chunk.count, force: false)
             try connection.execute(
                 sql,
                 chunk.flatMap { sku, eventID in
-                    [
-                        .text(sku.id), .int(sku.total), .int(sku.available), .int(sku.held), .int(sku.sold),
-                        .int(sku.version), .text(eventID.description),
+                    key(sku) + [
+                        .int(sku.total), .int(sku.available), .int(sku.held), .int(sku.sold), .int(sku.version),
+                        .text(eventID.description),
                     ]
                 }
             )

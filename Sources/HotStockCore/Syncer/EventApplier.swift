@@ -155,17 +155,9 @@ public final class EventApplier: Sendable {
             force: false,
             on: connection
         )
-        let (buckets, homes) = latestSKU.values.sorted { $0.sku.id < $1.sku.id }.reduce(
-            into: ([(BucketID, SKU, StreamID)](), [(SKU, StreamID)]())
-        ) { split, event in
-            if let bucket = BucketID(event.sku.id) {
-                split.0.append((bucket, event.sku, event.id))
-            } else {
-                split.1.append((event.sku, event.id))
-            }
-        }
-        try ColdWrites.upsertSKUCounters(homes, on: connection)
-        try ColdWrites.upsertBucketCounters(buckets, on: connection)
+        let counters = latestSKU.values.sorted { $0.sku.id < $1.sku.id }.map { ($0.sku, $0.id) }
+        try ColdWrites.upsertSKUCounters(counters.filter { BucketID($0.0.id) == nil }, on: connection)
+        try ColdWrites.upsertBucketCounters(counters.filter { BucketID($0.0.id) != nil }, on: connection)
         try ColdWrites.upsertHolds(
             latestHold.values.sorted { ($0.sku, $0.order) < ($1.sku, $1.order) },
             force: false,
