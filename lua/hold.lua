@@ -1,6 +1,7 @@
 -- hs_hold: place a hold of `qty` units for one order (the pre-reservation).
 -- KEYS: sku, hold, expiry, events, buyers
--- ARGV: sku, order, qty, buyer ('' for none), ttl_ms ('' for the SKU's default)
+-- ARGV: sku, order, qty, buyer ('' for none), ttl_ms ('' for the SKU's default),
+--       buckets (how many buckets the caller routed the order over, DESIGN section 12)
 -- Idempotent by (sku, order): the same request again answers the existing hold with
 -- created=0; a different qty or buyer is idempotency_conflict.
 -- The hot path of a flash sale, so it is lean: it reads the SKU fields the decision
@@ -11,11 +12,11 @@
 -- (DESIGN section 13): the units available, the SKU's max_qty, whether it has a
 -- per-buyer limit, and the SKU's version.
 local HOLD_SKU_FIELDS = { 'available', 'held', 'sold', 'version', 'total', 'per_buyer_limit', 'opens_at_ms',
-  'release_rate', 'default_ttl_ms', 'max_qty', 'kind' }
+  'release_rate', 'default_ttl_ms', 'max_qty', 'kind', 'buckets' }
 
 local function hold(keys, args)
   local sku_key, hold_key, expiry_key, events_key, buyers_key = keys[1], keys[2], keys[3], keys[4], keys[5]
-  local sku_id, order, qty_arg, buyer, ttl_arg = args[1], args[2], args[3], args[4], args[5]
+  local sku_id, order, qty_arg, buyer, ttl_arg, routed = args[1], args[2], args[3], args[4], args[5], args[6]
   local bad = check_ids('sku', sku_id, 'order', order) or (buyer ~= '' and check_ids('buyer', buyer))
   if bad then
     return bad
@@ -44,6 +45,12 @@ local function hold(keys, args)
       end
       return hold_reply('ok', sku_id, order, existing, { 'created', '0' })
     end
+  end
+  -- A caller that routed the order over another number of buckets than the SKU has
+  -- (it learned the count before a change) is told the count, and writes nothing.
+  local buckets = v[12] or '1'
+  if routed ~= buckets then
+    return refuse('rerouted', 'the SKU has ' .. buckets .. ' buckets', { 'buckets', buckets })
   end
   local max_qty = tonumber(v[10]) or DEFAULT_MAX_QTY
   if qty > max_qty then

@@ -1,5 +1,6 @@
 import Logging
 import RedisClient
+import Synchronization
 
 /// The hot-stock engine: SKUs, holds, confirms, releases and expiry, each one atomic
 /// Redis function (see `lua/`).
@@ -19,6 +20,8 @@ public final class Inventory: Sendable {
     let library: RedisFunctionLibrary
     /// The logger the engine writes to.
     public let logger: Logger
+    /// How many buckets each SKU spread over several has, as this process last learned.
+    let bucketCounts = Mutex<[String: Int]>([:])
 
     /// Makes an engine on a Redis pool. Call ``prepare()`` once before serving.
     public convenience init(
@@ -80,9 +83,16 @@ public final class Inventory: Sendable {
     }
 
     /// The SKU's current stock and config.
+    /// Over several buckets (DESIGN section 12), the counters and version are their sums.
     public func sku(_ sku: String) async throws -> SKU {
         try Identifier.validate(sku, field: "sku")
-        return try await record(sku)
+        let names = RecordParsing.skuFieldNames + ["buckets"]
+        let reply = try await withRetry { try await redis.send(.hmget(keys.skuKey(sku), fields: names)) }
+        let fields = RecordParsing.fields(names: names, reply: reply)
+        guard !fields.isEmpty else { throw InventoryError(.skuNotFound, "no SKU \(sku)") }
+        let buckets = fields["buckets"].flatMap { Int($0) } ?? 1
+        learnBuckets(of: sku, buckets)
+        return try await summed(try RecordParsing.sku(id: sku, fields: fields), buckets: buckets)
     }
 
     /// The SKU record `sku` as it stands: a SKU, or one of its buckets (`<sku>#<b>`).
@@ -109,16 +119,41 @@ public final class Inventory: Sendable {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         if let buyer { try Identifier.validate(buyer, field: "buyer") }
-        let located = keys.keys(of: sku)
-        let reply = try await call(
-            HotStockFunction.hold,
-            keys: holdKeys(located, order: order),
-            arguments: [sku, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? ""]
+        var buckets = knownBuckets(of: sku)
+        for _ in 0..<Self.holdRounds {
+            let record = BucketRouting.record(sku: sku, order: order, buckets: buckets)
+            let reply = try await call(
+                HotStockFunction.hold,
+                keys: holdKeys(keys.keys(of: record), order: order),
+                arguments: [record, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", String(buckets)]
+            )
+            switch reply.outcome {
+            case "ok":
+                let hold = try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
+                return HoldPlacement(hold: hold, created: reply["created"] == "1")
+            case "rerouted":
+                // This process learned the SKU before it was spread over buckets.
+                buckets = Int(reply["buckets"] ?? "") ?? 1
+                learnBuckets(of: sku, buckets)
+            case InventoryError.Code.soldOut.rawValue where buckets > 1:
+                // One bucket ran dry: siblings refill it unless the whole SKU is short.
+                guard try await refill(sku, buckets: buckets, into: record, qty: qty) else {
+                    throw try await soldOut(sku, buckets: buckets, maxQty: reply.int("max_qty"))
+                }
+            default:
+                throw reply.refusal()
+            }
+        }
+        throw InventoryError(
+            .unavailable,
+            "the SKU's buckets kept running dry under contention; retry the same request",
+            retryAfterMilliseconds: 50
         )
-        guard reply.isOK else { throw reply.refusal() }
-        let hold = try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
-        return HoldPlacement(hold: hold, created: reply["created"] == "1")
     }
+
+    /// How often a hold is tried before it gives up with `unavailable`: routing again once
+    /// the SKU's buckets are learned, then refilling a dry bucket that others keep draining.
+    static let holdRounds = 16
 
     /// Confirms a hold (payment succeeded). With `reacquire`, an expired hold is held and
     /// confirmed again in one step when stock allows.
@@ -147,12 +182,21 @@ public final class Inventory: Sendable {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         let names = RecordParsing.holdFieldNames
-        let reply = try await withRetry {
-            try await redis.send(.hmget(keys.holdKey(sku: sku, order: order), fields: names))
+        var buckets = knownBuckets(of: sku)
+        for attempt in 0..<2 {
+            let record = BucketRouting.record(sku: sku, order: order, buckets: buckets)
+            let reply = try await withRetry {
+                try await redis.send(.hmget(keys.holdKey(sku: record, order: order), fields: names))
+            }
+            let fields = RecordParsing.fields(names: names, reply: reply)
+            if !fields.isEmpty { return try RecordParsing.hold(sku: sku, order: order, fields: fields) }
+            // Not where this process looked: the SKU may have been spread since it learned it.
+            guard attempt == 0 else { break }
+            let actual = try await bucketCount(of: sku)
+            if actual == buckets { break }
+            buckets = actual
         }
-        let fields = RecordParsing.fields(names: names, reply: reply)
-        guard !fields.isEmpty else { throw InventoryError(.holdNotFound, "no hold for order \(order)") }
-        return try RecordParsing.hold(sku: sku, order: order, fields: fields)
+        throw InventoryError(.holdNotFound, "no hold for order \(order)")
     }
 
     // MARK: Expiry
@@ -178,7 +222,8 @@ public final class Inventory: Sendable {
         var stale: [String] = []
         for member in (due["members"] ?? "").split(separator: ",") {
             let ids = member.split(separator: "/", omittingEmptySubsequences: false)
-            guard ids.count == 2, Identifier.isValid(String(ids[0])), Identifier.isValid(String(ids[1])),
+            guard ids.count == 2, Identifier.isValid(String(ids[0])) || BucketID(String(ids[0])) != nil,
+                Identifier.isValid(String(ids[1])),
                 keys.partition(of: String(ids[0])) == partition
             else {
                 stale.append(String(member))
@@ -221,18 +266,39 @@ public final class Inventory: Sendable {
     ) async throws -> ScriptReply {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
-        let located = keys.keys(of: sku)
-        let reply = try await call(
-            function,
-            keys: holdKeys(located, order: order)
-                + (withCodeKeys ? [located.codeEventsKey, located.poolKey, located.undeliveredKey] : []),
-            arguments: [sku, order, String(configuration.retentionMs)] + extra
-        )
-        guard reply.isOK else {
+        var buckets = knownBuckets(of: sku)
+        var looked = false
+        for _ in 0..<Self.holdRounds {
+            let record = BucketRouting.record(sku: sku, order: order, buckets: buckets)
+            let located = keys.keys(of: record)
+            let reply = try await call(
+                function,
+                keys: holdKeys(located, order: order)
+                    + (withCodeKeys ? [located.codeEventsKey, located.poolKey, located.undeliveredKey] : []),
+                arguments: [record, order, String(configuration.retentionMs)] + extra
+            )
+            if reply.isOK { return reply }
             let hold = try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
+            if reply.outcome == InventoryError.Code.holdNotFound.rawValue, !looked {
+                // The SKU may have been spread over buckets since this process learned it.
+                looked = true
+                let actual = try await bucketCount(of: sku)
+                if actual != buckets {
+                    buckets = actual
+                    continue
+                }
+            }
+            // A reacquire that found its bucket dry: siblings refill it unless the SKU is short.
+            if reply.outcome == InventoryError.Code.holdExpired.rawValue, extra.first == "1", buckets > 1,
+                let hold, hold.state == .expired,
+                try await refill(sku, buckets: buckets, into: record, qty: hold.qty),
+                try await self.record(record).available >= hold.qty
+            {
+                continue
+            }
             throw reply.refusal(hold: hold)
         }
-        return reply
+        throw InventoryError(.unavailable, "the SKU's buckets kept running dry; retry the same request")
     }
 
     /// Calls one of HotStock's functions, retrying while Redis is unreachable; with

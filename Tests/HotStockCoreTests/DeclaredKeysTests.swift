@@ -154,7 +154,7 @@ struct DeclaredKeysTests {
             _ = try await inventory.library.call(
                 HotStockFunction.hold,
                 keys: [located.skuKey, located.holdKey(order: "z"), located.expiryKey, located.eventsKey],
-                arguments: [counted, "z", "1", "b9", ""]
+                arguments: [counted, "z", "1", "b9", "", "1"]
             )
         }
         #expect(try await inventory.sku(counted) == before)

@@ -15,7 +15,7 @@ public enum HotStockLibrary {
     /// The operation scripts the engine calls; each must exist in `lua/`.
     static let operations = [
         "hold", "confirm", "release", "due", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
-        "adopt_buyer", "transfer_out", "transfer_in", "transfer_done",
+        "adopt_buyer", "transfer_out", "transfer_in", "transfer_done", "set_buckets",
     ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
@@ -54,4 +54,5 @@ enum HotStockFunction {
     static let transferOut = "hs_transfer_out"
     static let transferIn = "hs_transfer_in"
     static let transferDone = "hs_transfer_done"
+    static let setBuckets = "hs_set_buckets"
 }

@@ -35,7 +35,7 @@ struct RedisBenchmark {
             // The reference appends to a stream of its own: its small entries are no outbox
             // events, and a syncer would skip each with a warning.
             reference ? keys.prefix(partition: partition) + "bench-events" : keys.eventsKey(partition: partition),
-            keys.buyersKey(sku), sku, order, "1", "", "60000",
+            keys.buyersKey(sku), sku, order, "1", "", "60000", "1",
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

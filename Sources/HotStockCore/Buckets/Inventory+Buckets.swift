@@ -1,0 +1,158 @@
+import RedisClient
+import Synchronization
+
+extension Inventory {
+    /// How many buckets this process last learned `sku` has (1 until it learns more).
+    func knownBuckets(of sku: String) -> Int {
+        bucketCounts.withLock { $0[sku] ?? 1 }
+    }
+
+    /// Notes how many buckets `sku` has (a SKU of one bucket is not kept).
+    func learnBuckets(of sku: String, _ buckets: Int) {
+        bucketCounts.withLock { $0[sku] = buckets > 1 ? buckets : nil }
+    }
+
+    /// How many buckets `sku` has, as its own record says (learned on the way).
+    func bucketCount(of sku: String) async throws -> Int {
+        let reply = try await withRetry { try await redis.send(.hmget(keys.skuKey(sku), fields: ["buckets"])) }
+        let buckets = reply.array?.first?.int.map(Int.init) ?? 1
+        learnBuckets(of: sku, buckets)
+        return buckets
+    }
+
+    /// Spreads `sku`'s stock over `buckets` buckets (DESIGN section 12): the SKU's own
+    /// record notes the count, each bucket record is made with a copy of the SKU's config,
+    /// and the available units are shared out by transfers. For now a SKU is spread once,
+    /// from one bucket, and only a counted SKU without a per-buyer limit or a release
+    /// schedule. A process that dies half-way leaves buckets the next hold or spread
+    /// makes, and units where they were: exact, only less even.
+    func spread(_ sku: String, over buckets: Int) async throws {
+        try Identifier.validate(sku, field: "sku")
+        let own = try await call(
+            HotStockFunction.setBuckets,
+            keys: [keys.skuKey(sku), keys.keys(of: sku).eventsKey],
+            arguments: [sku, String(buckets)]
+        )
+        guard own.isOK else { throw own.refusal() }
+        try await makeBuckets(of: sku, count: buckets)
+        learnBuckets(of: sku, buckets)
+        let home = try await record(sku)
+        let share = home.available / Int64(buckets)
+        guard share > 0 else { return }
+        for record in BucketRouting.records(sku: sku, buckets: buckets).dropFirst() {
+            _ = try await moveUnits(from: sku, to: record, want: share, least: 1)
+        }
+    }
+
+    /// Makes (or brings up to date) bucket records 1..<count of `sku`, each with a copy of
+    /// the SKU's config.
+    private func makeBuckets(of sku: String, count: Int) async throws {
+        let config = try await record(sku).config
+        var pairs: [String] = []
+        func add(_ field: SKUField, _ value: String?) {
+            if let value { pairs += [field.rawValue, value] }
+        }
+        add(.opensAtMs, config.opensAtMs.map(String.init))
+        add(.releaseBurst, config.releaseBurst.map(String.init))
+        add(.defaultTTLMs, config.defaultTTLMs.map(String.init))
+        add(.maxQty, config.maxQty.map(String.init))
+        for record in BucketRouting.records(sku: sku, buckets: count).dropFirst() {
+            let located = keys.keys(of: record)
+            let reply = try await call(
+                HotStockFunction.setBuckets,
+                keys: [located.skuKey, located.eventsKey],
+                arguments: [record, String(count)] + pairs
+            )
+            guard reply.isOK else { throw reply.refusal() }
+        }
+    }
+
+    /// Each bucket record of `sku`, bucket 0 first (a missing bucket is left out).
+    func bucketRecords(of sku: String, buckets: Int) async throws -> [SKU] {
+        try await withThrowingTaskGroup(of: (Int, SKU?).self) { group in
+            for (index, record) in BucketRouting.records(sku: sku, buckets: buckets).enumerated() {
+                group.addTask {
+                    do {
+                        return (index, try await self.record(record))
+                    } catch let error as InventoryError where error.code == .skuNotFound {
+                        return (index, nil)
+                    }
+                }
+            }
+            var found: [(Int, SKU)] = []
+            for try await (index, stock) in group { if let stock { found.append((index, stock)) } }
+            return found.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// The SKU as its contract shows it: over buckets, the counters and version summed,
+    /// the config the SKU's own.
+    func summed(_ own: SKU, buckets: Int) async throws -> SKU {
+        guard buckets > 1 else { return own }
+        var sum = own
+        for bucket in try await bucketRecords(of: own.id, buckets: buckets).dropFirst() {
+            sum.total += bucket.total
+            sum.available += bucket.available
+            sum.held += bucket.held
+            sum.sold += bucket.sold
+            sum.version += bucket.version
+        }
+        return sum
+    }
+
+    /// Brings at least `qty` available units into bucket record `target` from its
+    /// siblings (each donor gives half its units or what is missing, whichever is more:
+    /// units drift toward demand). Returns false only when the SKU as a whole has fewer
+    /// than `qty` available and no units in transit: the one case for `sold_out`.
+    func refill(_ sku: String, buckets: Int, into target: String, qty: Int64) async throws -> Bool {
+        for round in 0..<3 {
+            let stock = try await bucketRecords(of: sku, buckets: buckets)
+            let available = stock.reduce(0) { $0 + $1.available }
+            if available < qty {
+                if round < 2, try await unitsInTransit(of: sku, buckets: buckets) > 0 {
+                    try await Task.sleep(for: .milliseconds(5))
+                    continue
+                }
+                return false
+            }
+            var missing = qty - (stock.first { $0.id == target }?.available ?? 0)
+            if missing <= 0 { return true }
+            for donor in stock.filter({ $0.id != target && $0.available > 0 }).sorted(by: {
+                $0.available > $1.available
+            }) {
+                let want = min(donor.available, max(missing, (donor.available + 1) / 2))
+                missing -= try await moveUnits(from: donor.id, to: target, want: want, least: 1)
+                if missing <= 0 { return true }
+            }
+        }
+        return true
+    }
+
+    /// Units taken out of one of `sku`'s buckets and not yet cleared after their credit.
+    func unitsInTransit(of sku: String, buckets: Int) async throws -> Int64 {
+        var units: Int64 = 0
+        let partitions = Set(BucketRouting.records(sku: sku, buckets: buckets).map(keys.partition(of:)))
+        for partition in partitions {
+            for transfer in try await transfersInFlight(partition: partition)
+            where (BucketID(transfer.from)?.sku ?? transfer.from) == sku {
+                units += transfer.units
+            }
+        }
+        return units
+    }
+
+    /// The `sold_out` refusal of a SKU of several buckets: the sums, so a sold-out gate
+    /// learns the SKU's state, not one bucket's.
+    func soldOut(_ sku: String, buckets: Int, maxQty: Int64?) async throws -> InventoryError {
+        let own = try await record(sku)
+        let sum = try await summed(own, buckets: buckets)
+        var error = InventoryError(.soldOut, "not enough available units")
+        error.soldOut = SoldOutSnapshot(
+            available: sum.available,
+            maxQty: maxQty ?? own.config.maxQty ?? InventoryLimits.defaultMaxQty,
+            requiresBuyer: own.config.perBuyerLimit != nil,
+            version: sum.version
+        )
+        return error
+    }
+}
