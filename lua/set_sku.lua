@@ -59,6 +59,9 @@ local function set_sku(keys, args)
     end
   elseif kind and kind ~= (s.kind or 'counted') then
     return invalid('the kind of an existing SKU cannot change')
+  elseif (tonumber(s.buckets) or 1) > 1 then
+    -- Its total and rules are spread over its buckets' records (DESIGN section 12).
+    return invalid('a SKU spread over buckets cannot be changed yet')
   end
   if s.kind == 'codes' then
     if total then

@@ -84,6 +84,9 @@ local function warm(keys, args)
   if s.kind == 'codes' and code_total - pooled_count ~= s.sold then
     return invalid('assigned codes (' .. fmt(code_total - pooled_count) .. ') differ from sold (' .. fmt(s.sold) .. ')')
   end
+  if tonumber(redis.call('HGET', sku_key, 'buckets') or '1') > 1 then
+    return invalid('SKU ' .. sku_id .. ' is spread over buckets: warm cannot rebuild it yet')
+  end
   if redis.call('EXISTS', sku_key) == 1 and force ~= '1' then
     return refuse('sku_exists', 'SKU ' .. sku_id .. ' is in Redis already; use force to overwrite it')
   end

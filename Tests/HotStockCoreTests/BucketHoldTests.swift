@@ -170,3 +170,22 @@ struct BucketRestockTests {
         await subscription.close()
     }
 }
+
+/// What cannot yet keep a spread SKU exact refuses it and changes nothing.
+@Suite("Spread SKUs refuse what is not ready")
+struct BucketGuardTests {
+    @Test func aSpreadSKUTakesNoSetAndNoWarmYet() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = TestEngine.uniqueSKU("guard")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 8))
+        try await inventory.spread(sku, over: 2)
+        let before = try await inventory.sku(sku)
+        #expect(try await refusalCode { _ = try await inventory.setSKU(sku, SKUUpdate(total: 20)) } == .invalidArgument)
+        let cold = try await TestCold.store()
+        _ = try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
+            .syncOnce()
+        let warmer = Warmer(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        #expect(try await refusalCode { _ = try await warmer.warm(sku: sku, force: true) } == .invalidArgument)
+        #expect(try await inventory.sku(sku) == before)
+    }
+}
