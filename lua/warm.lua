@@ -4,7 +4,8 @@
 --       ARGV (in their order), then (with force) the SKU's existing hold keys to drop first
 -- ARGV: sku, retention_ms, force ('1' or '0'),
 --       total, available, held, sold, version,
---       config pair count c, then c pairs of field, value ('kind', 'codes' for a codes SKU),
+--       config pair count c, then c pairs of field, value ('kind', 'codes' for a codes SKU;
+--       'buckets', N for each record of a SKU spread over N buckets, DESIGN section 12),
 --       codes in MySQL n, pooled codes p (both staged by hs_warm_stage),
 --       code count m, then 4 fields per code of a restored hold: fingerprint, sealed,
 --       order, delivered_at_ms ('' until fetched),
@@ -62,6 +63,8 @@ local function warm(keys, args)
     local rule = CONFIG_RULES[field]
     if field == 'kind' then
       rule = function(v) return v == 'codes' end
+    elseif field == 'buckets' then
+      rule = function(v) return int_arg(v, 2, MAX_BUCKETS) end
     end
     if not rule or not rule(value) then
       return invalid('bad config field ' .. tostring(field))
@@ -84,8 +87,8 @@ local function warm(keys, args)
   if s.kind == 'codes' and code_total - pooled_count ~= s.sold then
     return invalid('assigned codes (' .. fmt(code_total - pooled_count) .. ') differ from sold (' .. fmt(s.sold) .. ')')
   end
-  if tonumber(redis.call('HGET', sku_key, 'buckets') or '1') > 1 then
-    return invalid('SKU ' .. sku_id .. ' is spread over buckets: warm cannot rebuild it yet')
+  if tonumber(redis.call('HGET', sku_key, 'buckets') or '1') > 1 and not s.buckets then
+    return invalid('SKU ' .. sku_id .. ' is spread over buckets: warm it from MySQL with its buckets')
   end
   if redis.call('EXISTS', sku_key) == 1 and force ~= '1' then
     return refuse('sku_exists', 'SKU ' .. sku_id .. ' is in Redis already; use force to overwrite it')

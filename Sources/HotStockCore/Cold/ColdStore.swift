@@ -50,17 +50,76 @@ public struct ColdStore: Sendable {
         }
     }
 
-    /// The holds of one SKU's own record (bucket 0): every `held` one, and final ones that
-    /// reached their state at or after `finalSinceMs`.
-    public func holds(sku: String, finalSinceMs: Int64 = 0) async throws -> [Hold] {
+    /// The holds one record of a SKU keeps (bucket 0: the SKU's own): every `held` one,
+    /// and final ones that reached their state at or after `finalSinceMs`.
+    public func holds(sku: String, bucket: Int = 0, finalSinceMs: Int64 = 0) async throws -> [Hold] {
         try await pool.withConnection { connection in
             try await connection.query(
                 """
                 SELECT \(Self.holdColumns) FROM holds
-                WHERE sku = ? AND bucket = 0 AND (state = 'held' OR final_at_ms >= ?) ORDER BY order_id
+                WHERE sku = ? AND bucket = ? AND (state = 'held' OR final_at_ms >= ?) ORDER BY order_id
                 """,
-                [.text(sku), .int(finalSinceMs)]
+                [.text(sku), .int(Int64(bucket)), .int(finalSinceMs)]
             ).map(Self.hold)
+        }
+    }
+
+    /// The counters of a spread SKU's buckets 1...N-1 (`sku_buckets`), by bucket; empty
+    /// for a SKU of one bucket.
+    public func buckets(sku: String) async throws -> [Int: SKU] {
+        try await pool.withConnection { connection in
+            var found: [Int: SKU] = [:]
+            for row in try await connection.query(
+                "SELECT bucket, total, available, held, sold, version FROM sku_buckets WHERE sku = ?",
+                [.text(sku)]
+            ) {
+                guard let bucket = row.int("bucket") else { continue }
+                found[Int(bucket)] = SKU(
+                    id: BucketID(sku: sku, index: Int(bucket)).description,
+                    total: row.int("total") ?? 0,
+                    available: row.int("available") ?? 0,
+                    held: row.int("held") ?? 0,
+                    sold: row.int("sold") ?? 0,
+                    version: row.int("version") ?? 0,
+                    config: SKUConfig()
+                )
+            }
+            return found
+        }
+    }
+
+    /// A transfer between two buckets that MySQL has only half of.
+    public struct OpenTransfer: Sendable, Equatable {
+        /// The transfer's id.
+        public var id: String
+        /// The donor bucket's index.
+        public var from: Int
+        /// The recipient bucket's index.
+        public var to: Int
+        /// The units moved.
+        public var units: Int64
+        /// Whether the donor's debit reached MySQL (else only the credit did).
+        public var debited: Bool
+    }
+
+    /// The transfers of `sku` whose debit or credit MySQL lacks.
+    public func openTransfers(sku: String) async throws -> [OpenTransfer] {
+        try await pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT transfer_id, from_bucket, to_bucket, units, debited FROM bucket_transfers
+                WHERE sku = ? AND (debited = 0 OR settled = 0) ORDER BY transfer_id
+                """,
+                [.text(sku)]
+            ).map { row in
+                OpenTransfer(
+                    id: row["transfer_id"] ?? "",
+                    from: Int(row.int("from_bucket") ?? 0),
+                    to: Int(row.int("to_bucket") ?? 0),
+                    units: row.int("units") ?? 0,
+                    debited: row.int("debited") == 1
+                )
+            }
         }
     }
 

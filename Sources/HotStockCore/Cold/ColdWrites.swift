@@ -99,6 +99,29 @@ enum ColdWrites {
         }
     }
 
+    /// The transfer part of an event: a debit (`transfer_out`) marks its transfer
+    /// `debited`, a credit (`transfer_in`) `settled` — a credit back to the donor
+    /// (`<id>:back`) settles the transfer it returns. Whichever arrives first makes the row.
+    static func applyTransfer(_ event: OutboxEvent, on connection: isolated MariaDBConnection) throws {
+        guard let transfer = event.transfer, event.op == "transfer_out" || event.op == "transfer_in" else { return }
+        let own = BucketID(event.sku.id) ?? BucketID(sku: event.sku.id, index: 0)
+        let peer = BucketID(transfer.peer) ?? BucketID(sku: transfer.peer, index: 0)
+        let debit = event.op == "transfer_out"
+        let back = !debit && transfer.id.hasSuffix(":back")
+        // The transfer's donor and recipient: a debit's own record gives; a credit's
+        // receives, unless it returns units, whose own record was the donor.
+        let (from, to) = debit || back ? (own, peer) : (peer, own)
+        let id = back ? String(transfer.id.dropLast(":back".count)) : transfer.id
+        let flag = debit ? "debited" : "settled"
+        try connection.execute(
+            """
+            INSERT INTO bucket_transfers (transfer_id, sku, from_bucket, to_bucket, units, \(flag))
+            VALUES (?, ?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE \(flag) = 1
+            """,
+            [.text(id), .text(own.sku), .int(Int64(from.index)), .int(Int64(to.index)), .int(transfer.units)]
+        )
+    }
+
     /// The code pool part of an event: a loaded batch's codes, the codes a confirm assigned
     /// to its order, the first delivery of an order's codes — each event carries the
     /// sealed codes it concerns, and every column only ever goes from unset to set, so

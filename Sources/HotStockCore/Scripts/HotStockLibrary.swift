@@ -16,6 +16,7 @@ public enum HotStockLibrary {
     static let operations = [
         "hold", "confirm", "release", "due", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
         "adopt_buyer", "transfer_out", "transfer_in", "transfer_done", "set_buckets",
+        "transfer_restore",
     ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
@@ -55,4 +56,5 @@ enum HotStockFunction {
     static let transferIn = "hs_transfer_in"
     static let transferDone = "hs_transfer_done"
     static let setBuckets = "hs_set_buckets"
+    static let transferRestore = "hs_transfer_restore"
 }

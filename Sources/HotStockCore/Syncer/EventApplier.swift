@@ -164,10 +164,12 @@ public final class EventApplier: Sendable {
             on: connection
         )
         // Code pools, in stream order: loads, then assignments and deliveries. Each
-        // write only moves a code forward, so a replay changes nothing.
+        // write only moves a code forward, so a replay changes nothing. Transfers between
+        // buckets likewise only gain their debit and their credit.
         let regressed = Set(regressions.map(\.id))
         for event in events where !regressed.contains(event.id) {
             try ColdWrites.applyCodes(event, on: connection)
+            try ColdWrites.applyTransfer(event, on: connection)
         }
         return Outcome(newest: newest, regressions: firstSeen)
     }

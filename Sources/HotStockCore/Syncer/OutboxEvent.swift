@@ -53,6 +53,19 @@ public struct OutboxEvent: Sendable, Equatable {
     public var codes: [String] = []
     /// The batch of a `codes` load.
     public var batch: String?
+    /// A transfer between two buckets (`transfer_out`, `transfer_in`): its id, the other
+    /// bucket record (the recipient of a debit, the donor of a credit) and the units.
+    public var transfer: Transfer?
+
+    /// What a transfer event says of its transfer.
+    public struct Transfer: Sendable, Equatable {
+        /// The transfer's id.
+        public var id: String
+        /// The other bucket record: the recipient of a debit, the donor of a credit.
+        public var peer: String
+        /// The units moved.
+        public var units: Int64
+    }
 
     /// Whether the event carries the SKU's config: only `sku` (set by an operator) and
     /// `warm` (restored from MySQL) do; every other event leaves the config as it is.
@@ -82,6 +95,11 @@ public struct OutboxEvent: Sendable, Equatable {
         self.sku = sku
         codes = fields["codes"].map { $0.split(separator: ",").map(String.init) } ?? []
         batch = fields["batch"]
+        if let id = fields["transfer"], let peer = fields["to"] ?? fields["from"],
+            let units = fields["units"].flatMap({ Int64($0) })
+        {
+            transfer = Transfer(id: id, peer: peer, units: units)
+        }
         if let order = fields["order"] {
             guard let hold = try? RecordParsing.hold(sku: skuID, order: order, fields: fields, name: \.eventName)
             else { return nil }

@@ -18,8 +18,8 @@ public struct WarmReport: Sendable, Equatable {
 /// and its buyers' units — for a codes SKU also its pool, fingerprints and the codes of
 /// its restored holds — in one atomic script per SKU (`lua/warm.lua`).
 public struct Warmer: Sendable {
-    private let inventory: Inventory
-    private let cold: ColdStore
+    let inventory: Inventory
+    let cold: ColdStore
     private let logger: Logger
 
     /// Makes a warmer from `cold` into the inventory's Redis.
@@ -50,7 +50,7 @@ public struct Warmer: Sendable {
         for (index, row) in skus.enumerated() {
             progress?(index, skus.count)
             do {
-                let result = try await warmOne(row.sku, force: force)
+                let result = try await warmSKU(row.sku, force: force)
                 report.warmed.append(row.sku.id)
                 report.liveHolds += result.live
                 report.expiredHolds += result.expired
@@ -62,13 +62,16 @@ public struct Warmer: Sendable {
         return report
     }
 
-    private func warmOne(_ sku: SKU, force: Bool) async throws -> (live: Int, expired: Int) {
+    /// Warms one record of a SKU: the SKU's own (`bucket` 0), or one of its `buckets`
+    /// buckets, whose `sku` carries the bucket's counters and the SKU's config.
+    func warmOne(_ sku: SKU, force: Bool, bucket: Int = 0, buckets: Int = 1) async throws -> (live: Int, expired: Int) {
         let keys = inventory.keys
-        let located = keys.keys(of: sku.id)
+        let record = BucketID(sku: sku.id, index: bucket).description
+        let located = keys.keys(of: record)
         let retention = inventory.configuration.retentionMs
         let now = try await inventory.redisTimeMs()
-        let holds = try await cold.holds(sku: sku.id, finalSinceMs: now - retention)
-        let stale = force ? try await existingKeys(of: sku.id) : []
+        let holds = try await cold.holds(sku: sku.id, bucket: bucket, finalSinceMs: now - retention)
+        let stale = force ? try await existingKeys(of: record) : []
         // Replacing a live codes SKU from a MySQL that lags Redis would put codes already
         // sold back in the pool: only once the outbox is drained.
         if force, sku.kind == .codes,
@@ -91,8 +94,9 @@ public struct Warmer: Sendable {
         add(.defaultTTLMs, sku.config.defaultTTLMs.map(String.init))
         add(.maxQty, sku.config.maxQty.map(String.init))
         add(.kind, sku.kind == .codes ? SKUKind.codes.rawValue : nil)
+        if buckets > 1 { configPairs += ["buckets", String(buckets)] }
         let codes = sku.kind == .codes ? try await cold.codes(sku: sku.id) : []
-        let staging = keys.warmStagingKeys(sku.id)
+        let staging = keys.warmStagingKeys(record)
         // Staged only for a SKU this warm will write: a refused one would leave the copy
         // behind for an hour.
         if sku.kind == .codes {
@@ -102,7 +106,7 @@ public struct Warmer: Sendable {
         let restored = Set(holds.map(\.order))
         let holdCodes = codes.filter { $0.order.map(restored.contains) ?? false }
         var arguments = [
-            sku.id, String(retention), force ? "1" : "0", String(sku.total),
+            record, String(retention), force ? "1" : "0", String(sku.total),
             String(sku.available), String(sku.held), String(sku.sold), String(sku.version),
             String(configPairs.count / 2),
         ]
@@ -136,7 +140,7 @@ public struct Warmer: Sendable {
         let result = (live: Int(try reply.requireInt("live")), expired: Int(try reply.requireInt("expired")))
         logger.info(
             "warmed SKU",
-            metadata: ["sku": "\(sku.id)", "live_holds": "\(result.live)", "expired_holds": "\(result.expired)"]
+            metadata: ["sku": "\(record)", "live_holds": "\(result.live)", "expired_holds": "\(result.expired)"]
         )
         return result
     }

@@ -1,0 +1,76 @@
+import MariaDBClient
+import RedisClient
+import Testing
+
+@testable import HotStockCore
+
+/// DESIGN section 12: `warm` rebuilds a spread SKU from MySQL, bucket by bucket, with
+/// what was in transit between its buckets when Redis was lost.
+@Suite("Warming a spread SKU", .serialized)
+struct BucketWarmTests {
+    @Test func redisLostMidTransferIsRebuiltExactly() async throws {
+        let inventory = try await TestEngine.inventory(namespace: "d21")
+        try await TestEngine.wipe(inventory)
+        let cold = try await TestCold.store()
+        let sku = TestEngine.uniqueSKU("warm-spread")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 40))
+        try await inventory.spread(sku, over: 4)
+        let records = BucketRouting.records(sku: sku, buckets: 4)
+        for index in 0..<6 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)", qty: 2) }
+        _ = try await inventory.confirm(sku: sku, order: "o1")
+        // One transfer whole, one whose process died after the debit, one whose debit
+        // MySQL will lack (its entry is rewound below, as if its stream never arrived).
+        #expect(try await inventory.moveUnits(from: records[1], to: records[2], want: 3) == 3)
+        let halfway = TransferIDs.next()
+        #expect(try await inventory.transferOut(id: halfway, from: records[3], to: records[0], want: 2, least: 2) == 2)
+        #expect(try await inventory.moveUnits(from: records[2], to: records[3], want: 1) == 1)
+        let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
+        try await syncer.syncOnce()
+        let before = try await inventory.sku(sku)
+        #expect(before.total == 38)  // 2 units in transit
+        try await cold.pool.withConnection { connection in
+            let last = try await connection.query(
+                "SELECT transfer_id FROM bucket_transfers WHERE sku = ? AND from_bucket = 2 AND to_bucket = 3",
+                [.text(sku)]
+            )
+            let id = try #require(last.first?["transfer_id"])
+            _ = try await connection.execute(
+                "UPDATE bucket_transfers SET debited = 0 WHERE transfer_id = ?",
+                [.text(id)]
+            )
+            _ = try await connection.execute(
+                """
+                UPDATE sku_buckets SET total = total + 1, available = available + 1, version = version - 1
+                WHERE sku = ? AND bucket = 2
+                """,
+                [.text(sku)]
+            )
+        }
+
+        // Redis loses everything; warm brings the SKU back from MySQL.
+        try await TestEngine.wipe(inventory)
+        let other = try await TestEngine.inventory(namespace: "d21")
+        let report = try await Warmer(inventory: other, cold: cold, logger: TestEngine.logger).warm(sku: sku)
+        #expect(report.warmed == [sku] && report.liveHolds == 5)
+        let after = try await other.sku(sku)
+        #expect(after.total == 40 && after.held == 10 && after.sold == 2 && after.available == 28)
+        for record in try await other.bucketRecords(of: sku, buckets: 4) {
+            #expect(record.isBalanced && record.available >= 0, "bucket \(record.id)")
+        }
+        #expect(try await other.unitsInTransit(of: sku, buckets: 4) == 0)
+        // A process that never learned the buckets finds the holds where they were.
+        let fresh = try await TestEngine.inventory(namespace: "d21")
+        #expect(try await fresh.confirm(sku: sku, order: "o4").hold.state == .confirmed)
+        #expect(try await fresh.hold(sku: sku, order: "o1").state == .confirmed)
+        #expect(try await fresh.sku(sku).sold == 4)
+        // MySQL takes the warmed buckets as they are now, with no version regression.
+        try await syncer.syncOnce()
+        let rows = try await cold.buckets(sku: sku)
+        for (bucket, row) in rows {
+            let hot = try await fresh.record(records[bucket])
+            #expect(row.total == hot.total && row.available == hot.available && row.version == hot.version)
+        }
+        #expect(rows.count == 3)
+        #expect(try await cold.versionRegressions(skus: records) == 0)
+    }
+}
