@@ -46,3 +46,44 @@ struct BucketColdTests {
         #expect(try await cold.versionRegressions(skus: records) == 0)
     }
 }
+
+/// `reconcile` compares a spread SKU bucket by bucket, and repairs MySQL from Redis.
+@Suite("Reconciling a spread SKU", .serialized)
+struct BucketReconcileTests {
+    @Test func driftInABucketIsFoundAndRepaired() async throws {
+        let inventory = try await TestEngine.inventory(namespace: "d22")
+        try await TestEngine.wipe(inventory)
+        let cold = try await TestCold.store()
+        let sku = TestEngine.uniqueSKU("reconcile-spread")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 20))
+        try await inventory.spread(sku, over: 3)
+        for index in 0..<6 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)") }
+        _ = try await inventory.confirm(sku: sku, order: "o2")
+        try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
+        let reconciler = Reconciler(inventory: inventory, cold: cold, logger: TestEngine.logger)
+        let clean = try await reconciler.reconcile(fix: false, only: [sku])
+        #expect(clean.drift.isEmpty, "\(clean.drift)")
+        #expect(clean.compared == 1 + 2 + 6)
+
+        // MySQL loses a bucket's change and a hold's state in that bucket.
+        let order = (0..<6).map { "o\($0)" }.first { BucketRouting.record(sku: sku, order: $0, buckets: 3) != sku }!
+        let bucket = BucketID(BucketRouting.record(sku: sku, order: order, buckets: 3))!.index
+        try await cold.pool.withConnection { connection in
+            _ = try await connection.execute(
+                "UPDATE sku_buckets SET available = available + 5 WHERE sku = ? AND bucket = ?",
+                [.text(sku), .int(Int64(bucket))]
+            )
+            _ = try await connection.execute(
+                "UPDATE holds SET state = 'released' WHERE sku = ? AND order_id = ?",
+                [.text(sku), .text(order)]
+            )
+        }
+        let drifted = try await reconciler.reconcile(fix: false, only: [sku])
+        #expect(Set(drifted.drift.map(\.kind)) == ["bucket", "hold"])
+        #expect(drifted.drift.contains { $0.id == "\(sku)#\(bucket)" && $0.field == "available" })
+        let fixed = try await reconciler.reconcile(fix: true, only: [sku])
+        #expect(fixed.drift.isEmpty && fixed.repaired == 2, "\(fixed.drift)")
+        let held = try await cold.allHolds(sku: sku, bucket: bucket).first { $0.order == order }
+        #expect(held?.state == .held)
+    }
+}

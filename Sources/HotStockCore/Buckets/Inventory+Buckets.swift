@@ -156,3 +156,16 @@ extension Inventory {
         return error
     }
 }
+
+extension Inventory {
+    /// A hold as the SKU record `record` keeps it (the hold's `sku` is the record's id,
+    /// `<sku>#<b>` for a bucket), or nil when it keeps none for `order`.
+    func hold(in record: String, order: String) async throws -> Hold? {
+        let names = RecordParsing.holdFieldNames
+        let reply = try await withRetry {
+            try await redis.send(.hmget(keys.holdKey(sku: record, order: order), fields: names))
+        }
+        let fields = RecordParsing.fields(names: names, reply: reply)
+        return fields.isEmpty ? nil : try RecordParsing.hold(sku: record, order: order, fields: fields)
+    }
+}

@@ -123,12 +123,12 @@ public struct ColdStore: Sendable {
         }
     }
 
-    /// Every hold of one SKU's own record (bucket 0).
-    public func allHolds(sku: String) async throws -> [Hold] {
+    /// Every hold one record of a SKU keeps (bucket 0: the SKU's own).
+    public func allHolds(sku: String, bucket: Int = 0) async throws -> [Hold] {
         try await pool.withConnection { connection in
             try await connection.query(
-                "SELECT \(Self.holdColumns) FROM holds WHERE sku = ? AND bucket = 0 ORDER BY order_id",
-                [.text(sku)]
+                "SELECT \(Self.holdColumns) FROM holds WHERE sku = ? AND bucket = ? ORDER BY order_id",
+                [.text(sku), .int(Int64(bucket))]
             ).map(Self.hold)
         }
     }

@@ -54,16 +54,29 @@ enum ColdWrites {
 
     /// Writes the counters of SKU rows (an event that did not set the config), only where
     /// the row's version is newer than the stored one.
-    static func upsertSKUCounters(_ rows: [(SKU, StreamID)], on connection: isolated MariaDBConnection) throws {
-        try upsertCounters(table: "skus", fields: skuCounterFields, keys: 1, rows, on: connection) { sku in
+    static func upsertSKUCounters(_ rows: [(SKU, StreamID?)], on connection: isolated MariaDBConnection) throws {
+        try upsertCounters(table: "skus", fields: skuCounterFields, keys: 1, rows, force: false, on: connection) {
+            sku in
             [.text(sku.id)]
         }
     }
 
     /// Writes the counters of bucket rows (`sku_buckets`), only where the row's version is
     /// newer than the stored one.
-    static func upsertBucketCounters(_ rows: [(SKU, StreamID)], on connection: isolated MariaDBConnection) throws {
-        try upsertCounters(table: "sku_buckets", fields: bucketCounterFields, keys: 2, rows, on: connection) { sku in
+    static func upsertBucketCounters(
+        _ rows: [(SKU, StreamID?)],
+        force: Bool = false,
+        on connection: isolated MariaDBConnection
+    ) throws {
+        try upsertCounters(
+            table: "sku_buckets",
+            fields: bucketCounterFields,
+            keys: 2,
+            rows,
+            force: force,
+            on: connection
+        ) {
+            sku in
             let bucket = BucketID(sku.id)
             return [.text(bucket?.sku ?? sku.id), .int(Int64(bucket?.index ?? 0))]
         }
@@ -73,18 +86,19 @@ enum ColdWrites {
         table: String,
         fields: [String],
         keys: Int,
-        _ rows: [(SKU, StreamID)],
+        _ rows: [(SKU, StreamID?)],
+        force: Bool,
         on connection: isolated MariaDBConnection,
         key: (SKU) -> [MariaDBValue]
     ) throws {
         try chunked(rows) { chunk in
-            let sql = statement(table: table, fields: fields, keys: keys, rows: chunk.count, force: false)
+            let sql = statement(table: table, fields: fields, keys: keys, rows: chunk.count, force: force)
             try connection.execute(
                 sql,
                 chunk.flatMap { sku, eventID in
                     key(sku) + [
                         .int(sku.total), .int(sku.available), .int(sku.held), .int(sku.sold), .int(sku.version),
-                        .text(eventID.description),
+                        .text(eventID?.description ?? ""),
                     ]
                 }
             )

@@ -14,6 +14,9 @@ public enum SKUField: String, CaseIterable, Sendable {
 
     /// The counters, which every SKU record has.
     public static let counters: [SKUField] = [.total, .available, .held, .sold, .version]
+
+    /// Whether the field is one of the ``counters``.
+    public var isCounter: Bool { Self.counters.contains(self) }
     /// The config fields, each optional.
     public static let config: [SKUField] = [
         .perBuyerLimit, .opensAtMs, .releaseRate, .releaseBurst, .defaultTTLMs, .maxQty, .kind,

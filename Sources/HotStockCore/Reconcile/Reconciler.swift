@@ -70,6 +70,7 @@ public struct Reconciler: Sendable {
     private struct Comparison {
         var report = ReconcileReport()
         var skusToWrite: [SKU] = []
+        var bucketsToWrite: [SKU] = []
         var holdsToWrite: [Hold] = []
     }
 
@@ -89,7 +90,8 @@ public struct Reconciler: Sendable {
         for (index, id) in allIDs.enumerated() {
             progress?(index, allIDs.count)
             comparison.report.compared += 1
-            guard hotIDs.contains(id), let hot = try? await inventory.sku(id) else {
+            // The SKU's own record against its row: a spread SKU's buckets come after.
+            guard hotIDs.contains(id), let hot = try? await inventory.record(id) else {
                 comparison.report.drift.append(Drift(kind: "sku", id: id, field: "exists", redis: "-", mysql: "yes"))
                 continue
             }
@@ -101,7 +103,9 @@ public struct Reconciler: Sendable {
             }
             if comparison.report.drift.count > before { comparison.skusToWrite.append(hot) }
             if hot.kind == .codes { try await compareCodes(of: hot, into: &comparison) }
-            try await compareHolds(of: id, into: &comparison)
+            try await compareHolds(of: id, bucket: 0, into: &comparison)
+            let buckets = try await inventory.bucketCount(of: id)
+            if buckets > 1 { try await compareBuckets(of: id, count: buckets, into: &comparison) }
         }
         progress?(allIDs.count, allIDs.count)
         return comparison
@@ -125,14 +129,45 @@ public struct Reconciler: Sendable {
         }
     }
 
-    private func compareHolds(of sku: String, into comparison: inout Comparison) async throws {
-        let prefix = inventory.keys.prefix(of: sku) + "hold:\(sku)/"
+    /// A spread SKU's buckets 1..<count (DESIGN section 12): each record's counters and
+    /// version against its `sku_buckets` row, and its holds.
+    private func compareBuckets(of sku: String, count: Int, into comparison: inout Comparison) async throws {
+        let rows = try await cold.buckets(sku: sku)
+        for bucket in 1..<count {
+            comparison.report.compared += 1
+            let id = BucketID(sku: sku, index: bucket).description
+            let hot = try? await inventory.record(id)
+            switch (hot, rows[bucket]) {
+            case (nil, nil):
+                continue
+            case (let hot?, nil):
+                comparison.report.drift.append(Drift(kind: "bucket", id: id, field: "exists", redis: "yes", mysql: "-"))
+                comparison.bucketsToWrite.append(hot)
+            case (nil, _?):
+                comparison.report.drift.append(Drift(kind: "bucket", id: id, field: "exists", redis: "-", mysql: "yes"))
+            case (let hot?, let row?):
+                let differences = Self.differences(hot, row).filter { SKUField(rawValue: $0.field)?.isCounter == true }
+                comparison.report.drift += differences.map {
+                    Drift(kind: "bucket", id: id, field: $0.field, redis: $0.redis, mysql: $0.mysql)
+                }
+                if !differences.isEmpty { comparison.bucketsToWrite.append(hot) }
+            }
+            try await compareHolds(of: sku, bucket: bucket, into: &comparison)
+        }
+    }
+
+    /// The holds one record of `sku` keeps (bucket 0: the SKU's own) against MySQL's.
+    private func compareHolds(of sku: String, bucket: Int, into comparison: inout Comparison) async throws {
+        let record = BucketID(sku: sku, index: bucket).description
+        let prefix = inventory.keys.prefix(of: record) + "hold:\(record)/"
         let orders = try await inventory.scan(match: prefix + "*").map { String($0.dropFirst(prefix.count)) }
         var hot: [String: Hold] = [:]
         for order in orders {
-            if let hold = try? await inventory.hold(sku: sku, order: order) { hot[order] = hold }
+            if let hold = try? await inventory.hold(in: record, order: order) { hot[order] = hold }
         }
-        let stored = Dictionary(uniqueKeysWithValues: try await cold.allHolds(sku: sku).map { ($0.order, $0) })
+        let stored = Dictionary(
+            uniqueKeysWithValues: try await cold.allHolds(sku: sku, bucket: bucket).map { ($0.order, $0) }
+        )
         for (order, hold) in hot.sorted(by: { $0.key < $1.key }) {
             comparison.report.compared += 1
             let id = "\(sku)/\(order)"
@@ -152,6 +187,7 @@ public struct Reconciler: Sendable {
             )
             // Redis, the authority, holds no such units: the hold ended there unseen.
             var ended = row
+            ended.sku = record
             ended.state = .expired
             ended.finalAtMs = try await inventory.redisTimeMs()
             ended.version += 1
@@ -161,15 +197,20 @@ public struct Reconciler: Sendable {
 
     private func repair(_ comparison: Comparison) async throws -> Int {
         let skus = comparison.skusToWrite
+        let buckets = comparison.bucketsToWrite
         let holds = comparison.holdsToWrite
         try await cold.pool.withConnection { connection in
             try await connection.transaction { connection in
                 try ColdWrites.upsertSKUs(skus.map { ($0, nil) }, force: true, on: connection)
+                try ColdWrites.upsertBucketCounters(buckets.map { ($0, nil) }, force: true, on: connection)
                 try ColdWrites.upsertHolds(holds, force: true, on: connection)
             }
         }
-        logger.warning("repaired MySQL from Redis", metadata: ["skus": "\(skus.count)", "holds": "\(holds.count)"])
-        return skus.count + holds.count
+        logger.warning(
+            "repaired MySQL from Redis",
+            metadata: ["skus": "\(skus.count)", "buckets": "\(buckets.count)", "holds": "\(holds.count)"]
+        )
+        return skus.count + buckets.count + holds.count
     }
 
     static func differences(_ hot: SKU, _ stored: SKU) -> [Drift] {
