@@ -39,11 +39,17 @@ local function set_buckets(keys, args)
     if buckets > 1 and (s.per_buyer_limit or s.release_rate) then
       return invalid('buckets with a per-buyer limit or a release schedule are not supported yet')
     end
-    local current = tonumber(redis.call('HGET', sku_key, 'buckets') or '1')
+    local current = tonumber(s.buckets or '1')
     if current ~= buckets and current ~= 1 then
       return invalid('the number of buckets cannot change yet once set')
     end
-    redis.call('HSET', sku_key, 'buckets', fmt(buckets))
+    if current ~= buckets then
+      -- A config change: the outbox tells MySQL (the 'sku' event carries the config).
+      s.buckets = fmt(buckets)
+      redis.call('HSET', sku_key, 'buckets', s.buckets)
+      store_counters(sku_key, s)
+      emit_sku(events_key, 'sku', record, s)
+    end
     return { 'ok', 'buckets', fmt(buckets) }
   end
 

@@ -63,6 +63,9 @@ local function set_sku(keys, args)
     -- Its total and rules are spread over its buckets' records (DESIGN section 12).
     return invalid('a SKU spread over buckets cannot be changed yet')
   end
+  if seen.buckets and (sets.buckets or '') ~= (s.buckets or '1') and not created then
+    return invalid('buckets can only be set when the SKU is created, for now')
+  end
   if s.kind == 'codes' then
     if total then
       return invalid('the total of a codes SKU is the number of codes loaded: load codes instead')
@@ -79,6 +82,13 @@ local function set_sku(keys, args)
   end
   if s.release_rate and not s.opens_at_ms then
     return invalid('release_rate needs opens_at_ms')
+  end
+  if (tonumber(s.buckets) or 1) > 1 then
+    if s.kind == 'codes' then
+      return invalid('a codes SKU keeps one bucket')
+    elseif s.per_buyer_limit or s.release_rate then
+      return invalid('buckets with a per-buyer limit or a release schedule are not supported yet')
+    end
   end
   if total < s.held + s.sold then
     return refuse('total_below_committed', 'total ' .. fmt(total) .. ' is below held + sold = '

@@ -63,8 +63,6 @@ local function warm(keys, args)
     local rule = CONFIG_RULES[field]
     if field == 'kind' then
       rule = function(v) return v == 'codes' end
-    elseif field == 'buckets' then
-      rule = function(v) return int_arg(v, 2, MAX_BUCKETS) end
     end
     if not rule or not rule(value) then
       return invalid('bad config field ' .. tostring(field))

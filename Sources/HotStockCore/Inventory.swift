@@ -64,9 +64,24 @@ public final class Inventory: Sendable {
 
     /// Creates a SKU or applies an update to it. Returns the SKU after the change and
     /// whether it was created.
+    /// With `buckets` above one on a new SKU, its stock is then spread over them (DESIGN
+    /// section 12). A SKU spread over buckets takes only a PUT that changes nothing, for now.
     public func setSKU(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
         try Identifier.validate(sku, field: "sku")
-        return try await setRecord(sku, update)
+        if let buckets = update.buckets, !(1...Int64(BucketID.maxBuckets)).contains(buckets) {
+            throw InventoryError(.invalidArgument, "buckets must be an integer in 1..\(BucketID.maxBuckets)")
+        }
+        if try await bucketCount(of: sku) > 1 {
+            let current = try await self.sku(sku)
+            guard update.changesNothing(of: current) else {
+                throw InventoryError(.invalidArgument, "a SKU spread over buckets cannot be changed yet")
+            }
+            return (current, false)
+        }
+        let result = try await setRecord(sku, update)
+        guard let buckets = result.sku.config.buckets, buckets > 1 else { return result }
+        try await spread(sku, over: Int(buckets))
+        return (try await self.sku(sku), result.created)
     }
 
     /// Creates or updates the SKU record `sku`: a SKU, or one of its buckets (`<sku>#<b>`).
@@ -86,13 +101,10 @@ public final class Inventory: Sendable {
     /// Over several buckets (DESIGN section 12), the counters and version are their sums.
     public func sku(_ sku: String) async throws -> SKU {
         try Identifier.validate(sku, field: "sku")
-        let names = RecordParsing.skuFieldNames + ["buckets"]
-        let reply = try await withRetry { try await redis.send(.hmget(keys.skuKey(sku), fields: names)) }
-        let fields = RecordParsing.fields(names: names, reply: reply)
-        guard !fields.isEmpty else { throw InventoryError(.skuNotFound, "no SKU \(sku)") }
-        let buckets = fields["buckets"].flatMap { Int($0) } ?? 1
+        let own = try await record(sku)
+        let buckets = Int(own.config.buckets ?? 1)
         learnBuckets(of: sku, buckets)
-        return try await summed(try RecordParsing.sku(id: sku, fields: fields), buckets: buckets)
+        return try await summed(own, buckets: buckets)
     }
 
     /// The SKU record `sku` as it stands: a SKU, or one of its buckets (`<sku>#<b>`).
@@ -135,6 +147,9 @@ public final class Inventory: Sendable {
                 // This process learned the SKU before it was spread over buckets.
                 buckets = Int(reply["buckets"] ?? "") ?? 1
                 learnBuckets(of: sku, buckets)
+            case InventoryError.Code.skuNotFound.rawValue where record != sku:
+                // A process died between making the SKU and its buckets: make them.
+                try await makeBuckets(of: sku, count: buckets)
             case InventoryError.Code.soldOut.rawValue where buckets > 1:
                 // One bucket ran dry: siblings refill it unless the whole SKU is short.
                 guard try await refill(sku, buckets: buckets, into: record, qty: qty) else {

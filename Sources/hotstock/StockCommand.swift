@@ -38,6 +38,8 @@ struct StockSetCommand: AsyncParsableCommand {
     var defaultTTLMs: Int64?
     @Option(name: .customLong("max-qty"), help: "Most units one hold may take (default 1000).")
     var maxQty: Int64?
+    @Option(help: "Spread a new SKU's stock over this many buckets (1...64), each on a Redis slot of its own.")
+    var buckets: Int64?
     @Option(
         name: .customLong("clear"),
         help: "Unset a rule: per-buyer-limit, opens-at-ms, release-rate, release-burst, default-ttl-ms, max-qty."
@@ -67,6 +69,7 @@ struct StockSetCommand: AsyncParsableCommand {
         update.releaseBurst = change(releaseBurst, "release-burst")
         update.defaultTTLMs = change(defaultTTLMs, "default-ttl-ms")
         update.maxQty = change(maxQty, "max-qty")
+        update.buckets = buckets
         try await EngineCommand.run(engine, output) { inventory in
             SKUBody(try await inventory.setSKU(sku, update).sku)
         }
@@ -78,15 +81,22 @@ struct StockSetCommand: AsyncParsableCommand {
     }
 }
 
-/// `hotstock stock show SKU`: the stock snapshot.
+/// `hotstock stock show SKU [--buckets]`: the stock snapshot, or each bucket's counters.
 struct StockShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a SKU's stock and rules.")
 
     @OptionGroup var engine: EngineOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The SKU id.") var sku: String
+    @Flag(help: "Print each bucket's counters (bucket 0 is the SKU's own record).") var buckets = false
 
     func run() async throws {
+        if buckets {
+            try await EngineCommand.run(engine, output) { inventory in
+                try await inventory.buckets(of: sku).map(BucketBody.init)
+            }
+            return
+        }
         try await EngineCommand.run(engine, output) { inventory in
             SKUBody(try await inventory.sku(sku))
         }

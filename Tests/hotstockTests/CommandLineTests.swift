@@ -83,10 +83,18 @@ struct CommandLineTests {
         #expect(
             Set(set.json.keys) == [
                 "sku", "kind", "total", "available", "held", "sold", "version", "per_buyer_limit", "opens_at_ms",
-                "release_rate", "release_burst", "default_ttl_ms", "max_qty",
+                "release_rate", "release_burst", "default_ttl_ms", "max_qty", "buckets",
             ]
         )
         #expect(set.json["per_buyer_limit"] is NSNull && set.json["max_qty"] as? Int == 3)
+        #expect(set.json["buckets"] as? Int == 1)
+        let spread = Self.uniqueSKU()
+        let made = try Self.hotstock("stock", "set", spread, "--total", "9", "--buckets", "3", "--json")
+        #expect(made.status == 0 && made.json["buckets"] as? Int == 3 && made.json["available"] as? Int == 9)
+        let shown = try Self.hotstock("stock", "show", spread, "--buckets", "--json")
+        let buckets = (try? JSONSerialization.jsonObject(with: Data(shown.stdout.utf8))) as? [[String: Any]] ?? []
+        #expect(buckets.map { $0["bucket"] as? Int } == [0, 1, 2])
+        #expect(buckets.allSatisfy { $0["total"] as? Int == 3 && $0["available"] as? Int == 3 })
 
         let place = try Self.hotstock("hold", "place", sku, "o1", "--qty", "2", "--buyer", "u1", "--json")
         #expect(place.status == 0)

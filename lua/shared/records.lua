@@ -18,9 +18,9 @@ local function read_record(key, names)
   return record
 end
 
--- The SKU hash as a table (numbers for counters, strings for config and `buckets`), or nil.
+-- The SKU hash as a table (numbers for counters, strings for config), or nil.
 local function load_sku(key)
-  local s = read_record(key, SKU_RECORD_FIELDS)
+  local s = read_record(key, SKU_FIELDS)
   if not s then
     return nil
   end

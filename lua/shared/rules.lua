@@ -9,6 +9,7 @@ local CONFIG_RULES = {
   release_burst = function(v) return int_arg(v, 0, MAX_COUNT) end,
   default_ttl_ms = function(v) return int_arg(v, MIN_TTL_MS, MAX_TTL_MS) end,
   max_qty = function(v) return int_arg(v, 1, MAX_MAX_QTY) end,
+  buckets = function(v) return int_arg(v, 1, MAX_BUCKETS) end,
 }
 
 -- Units the token bucket has released at `now`, or nil when the SKU has no bucket.

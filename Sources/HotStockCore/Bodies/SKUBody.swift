@@ -15,6 +15,8 @@ public struct SKUBody: Codable, Sendable, Equatable {
     public var releaseBurst: Int64?
     public var defaultTTLMs: Int64?
     public var maxQty: Int64?
+    /// How many buckets the stock is spread over (DESIGN section 12); always present.
+    public var buckets: Int64
 
     /// The body of a SKU snapshot.
     public init(_ sku: SKU) {
@@ -31,6 +33,7 @@ public struct SKUBody: Codable, Sendable, Equatable {
         releaseBurst = sku.config.releaseBurst
         defaultTTLMs = sku.config.defaultTTLMs
         maxQty = sku.config.maxQty
+        buckets = sku.config.buckets ?? 1
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,6 +54,7 @@ public struct SKUBody: Codable, Sendable, Equatable {
         releaseBurst = try optional(.releaseBurst)
         defaultTTLMs = try optional(.defaultTTLMs)
         maxQty = try optional(.maxQty)
+        buckets = try optional(.buckets) ?? 1
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -68,5 +72,6 @@ public struct SKUBody: Codable, Sendable, Equatable {
         try container.encode(releaseBurst, forKey: FieldKey(.releaseBurst))
         try container.encode(defaultTTLMs, forKey: FieldKey(.defaultTTLMs))
         try container.encode(maxQty, forKey: FieldKey(.maxQty))
+        try container.encode(buckets, forKey: FieldKey(.buckets))
     }
 }

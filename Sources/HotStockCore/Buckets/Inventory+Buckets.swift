@@ -46,7 +46,7 @@ extension Inventory {
 
     /// Makes (or brings up to date) bucket records 1..<count of `sku`, each with a copy of
     /// the SKU's config.
-    private func makeBuckets(of sku: String, count: Int) async throws {
+    func makeBuckets(of sku: String, count: Int) async throws {
         let config = try await record(sku).config
         var pairs: [String] = []
         func add(_ field: SKUField, _ value: String?) {
@@ -65,6 +65,14 @@ extension Inventory {
             )
             guard reply.isOK else { throw reply.refusal() }
         }
+    }
+
+    /// Each bucket of `sku` as it stands (one record for a SKU of one bucket), bucket 0
+    /// first: what `hotstock stock show SKU --buckets` prints.
+    public func buckets(of sku: String) async throws -> [SKU] {
+        try Identifier.validate(sku, field: "sku")
+        let own = try await record(sku)
+        return try await bucketRecords(of: sku, buckets: Int(own.config.buckets ?? 1))
     }
 
     /// Each bucket record of `sku`, bucket 0 first (a missing bucket is left out).

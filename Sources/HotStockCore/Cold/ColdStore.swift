@@ -207,7 +207,8 @@ public struct ColdStore: Sendable {
                     releaseRate: row.double(SKUField.releaseRate.rawValue),
                     releaseBurst: row.int(SKUField.releaseBurst.rawValue),
                     defaultTTLMs: row.int(SKUField.defaultTTLMs.rawValue),
-                    maxQty: row.int(SKUField.maxQty.rawValue)
+                    maxQty: row.int(SKUField.maxQty.rawValue),
+                    buckets: row.int(SKUField.buckets.rawValue)
                 ),
                 kind: row[SKUField.kind.rawValue].flatMap(SKUKind.init(rawValue:)) ?? .counted
             ),

@@ -23,9 +23,6 @@ enum LuaSchemaPrelude {
             ("SKU_COUNTERS", list(SKUField.counters.map(\.rawValue))),
             ("SKU_CONFIG", list(SKUField.config.map(\.rawValue))),
             ("SKU_FIELDS", list((SKUField.counters + SKUField.config).map(\.rawValue))),
-            // What load_sku reads: the SKU fields and how many buckets the SKU has (DESIGN
-            // section 12; absent: one).
-            ("SKU_RECORD_FIELDS", list((SKUField.counters + SKUField.config).map(\.rawValue) + ["buckets"])),
             ("HOLD_FIELDS", list(HoldField.allCases.map(\.rawValue))),
             ("HOLD_EVENT_FIELDS", list(HoldField.allCases.map(\.eventName))),
         ]

@@ -16,7 +16,8 @@ enum RecordParsing {
             releaseRate: fields[.releaseRate].flatMap { Double($0) },
             releaseBurst: fields[.releaseBurst].flatMap { Int64($0) },
             defaultTTLMs: fields[.defaultTTLMs].flatMap { Int64($0) },
-            maxQty: fields[.maxQty].flatMap { Int64($0) }
+            maxQty: fields[.maxQty].flatMap { Int64($0) },
+            buckets: fields[.buckets].flatMap { Int64($0) }
         )
         return SKU(
             id: id,

@@ -11,6 +11,8 @@ public enum SKUField: String, CaseIterable, Sendable {
     case maxQty = "max_qty"
     /// `codes` for a SKU that sells a pool of codes; absent (`counted`) otherwise.
     case kind
+    /// How many buckets the SKU's stock is spread over (DESIGN section 12); absent: one.
+    case buckets
 
     /// The counters, which every SKU record has.
     public static let counters: [SKUField] = [.total, .available, .held, .sold, .version]
@@ -19,7 +21,7 @@ public enum SKUField: String, CaseIterable, Sendable {
     public var isCounter: Bool { Self.counters.contains(self) }
     /// The config fields, each optional.
     public static let config: [SKUField] = [
-        .perBuyerLimit, .opensAtMs, .releaseRate, .releaseBurst, .defaultTTLMs, .maxQty, .kind,
+        .perBuyerLimit, .opensAtMs, .releaseRate, .releaseBurst, .defaultTTLMs, .maxQty, .kind, .buckets,
     ]
 }
 

@@ -67,6 +67,8 @@ public struct SKUConfig: Sendable, Equatable {
     public var defaultTTLMs: Int64?
     /// Most units one hold may take (1000 when unset).
     public var maxQty: Int64?
+    /// How many buckets the stock is spread over (DESIGN section 12); unset: one.
+    public var buckets: Int64?
 
     /// Makes a configuration; every rule defaults to unset.
     public init(
@@ -75,7 +77,8 @@ public struct SKUConfig: Sendable, Equatable {
         releaseRate: Double? = nil,
         releaseBurst: Int64? = nil,
         defaultTTLMs: Int64? = nil,
-        maxQty: Int64? = nil
+        maxQty: Int64? = nil,
+        buckets: Int64? = nil
     ) {
         self.perBuyerLimit = perBuyerLimit
         self.opensAtMs = opensAtMs
@@ -83,5 +86,6 @@ public struct SKUConfig: Sendable, Equatable {
         self.releaseBurst = releaseBurst
         self.defaultTTLMs = defaultTTLMs
         self.maxQty = maxQty
+        self.buckets = buckets
     }
 }

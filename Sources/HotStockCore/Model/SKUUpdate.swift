@@ -20,6 +20,9 @@ public struct SKUUpdate: Sendable, Equatable {
     public var releaseBurst: FieldUpdate<Int64> = .keep
     public var defaultTTLMs: FieldUpdate<Int64> = .keep
     public var maxQty: FieldUpdate<Int64> = .keep
+    /// How many buckets to spread the stock over (DESIGN section 12, 1 to 64); for now
+    /// only when the SKU is created (`nil`: one, or as it is).
+    public var buckets: Int64?
 
     /// Makes an update that sets the total and keeps every config field.
     public init(total: Int64) {
@@ -54,7 +57,24 @@ public struct SKUUpdate: Sendable, Equatable {
         add(.defaultTTLMs, defaultTTLMs, String.init)
         add(.maxQty, maxQty, String.init)
         if let kind { arguments += [SKUField.kind.rawValue, kind.rawValue] }
+        if let buckets { arguments += [SKUField.buckets.rawValue, String(buckets)] }
         return arguments
+    }
+
+    /// Whether applying this update to `sku` would leave it as it is (a repeated PUT).
+    public func changesNothing(of sku: SKU) -> Bool {
+        func same<V>(_ update: FieldUpdate<V>, _ value: V?) -> Bool {
+            switch update {
+            case .keep: true
+            case .clear: value == nil
+            case .set(let new): value == new
+            }
+        }
+        return (total ?? sku.total) == sku.total && (kind ?? sku.kind) == sku.kind
+            && (buckets ?? sku.config.buckets ?? 1) == (sku.config.buckets ?? 1)
+            && same(perBuyerLimit, sku.config.perBuyerLimit) && same(opensAtMs, sku.config.opensAtMs)
+            && same(releaseRate, sku.config.releaseRate) && same(releaseBurst, sku.config.releaseBurst)
+            && same(defaultTTLMs, sku.config.defaultTTLMs) && same(maxQty, sku.config.maxQty)
     }
 
     /// A plain decimal rendering (no exponent), as the scripts parse it; a value no rule

@@ -225,6 +225,7 @@ public struct Reconciler: Sendable {
             (.defaultTTLMs, text(hot.config.defaultTTLMs), text(stored.config.defaultTTLMs)),
             (.maxQty, text(hot.config.maxQty), text(stored.config.maxQty)),
             (.kind, hot.kind.rawValue, stored.kind.rawValue),
+            (.buckets, text(hot.config.buckets), text(stored.config.buckets)),
         ]
         return fields.filter { $0.1 != $0.2 }.map {
             Drift(kind: "sku", id: hot.id, field: $0.0.rawValue, redis: $0.1, mysql: $0.2)

@@ -21,6 +21,7 @@ enum ContractRequests {
         update.releaseBurst = try body.integerUpdate(SKUField.releaseBurst.rawValue)
         update.defaultTTLMs = try body.integerUpdate(SKUField.defaultTTLMs.rawValue)
         update.maxQty = try body.integerUpdate(SKUField.maxQty.rawValue)
+        update.buckets = try body.integer(SKUField.buckets.rawValue)
         return update
     }
 
