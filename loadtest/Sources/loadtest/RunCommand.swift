@@ -20,6 +20,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Override the scenario's concurrency.") var concurrency: Int?
     @Option(help: "Override the scenario's units per SKU.") var units: Int64?
     @Option(help: "Override the scenario's seed.") var seed: UInt64?
+    @Option(help: "Spread each SKU over this many buckets (1...64).") var buckets: Int64?
+    @Option(name: .customLong("per-buyer-limit"), help: "Override the scenario's per-buyer limit (0: none).")
+    var perBuyerLimit: Int64?
     @Option(help: "Override the scenario's duration in seconds.") var duration: Double?
     @Option(help: "Folder for report.json and report.html (default loadtest/out/<scenario>).") var out: String?
     @Flag(help: "Also run the MySQL row-lock and bare Redis DECRBY baselines with the same sale.") var baselines = false
@@ -38,6 +41,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var scenario = try Scenario.load(scenarioName)
         if let buyers { scenario.buyers = buyers }
+        if let buckets { scenario.buckets = buckets }
+        if let perBuyerLimit { scenario.perBuyerLimit = perBuyerLimit > 0 ? perBuyerLimit : nil }
         if let concurrency { scenario.concurrency = concurrency }
         if let units { scenario.unitsPerSKU = units }
         if let seed { scenario.seed = seed }
@@ -84,6 +89,7 @@ struct RunCommand: AsyncParsableCommand {
         var update = scenario.skuKind == "codes" ? SKUUpdate(kind: .codes) : SKUUpdate(total: scenario.unitsPerSKU)
         update.maxQty = .set(max(scenario.maxUnitsPerHold, 1))
         if let limit = scenario.perBuyerLimit { update.perBuyerLimit = .set(limit) }
+        update.buckets = scenario.buckets
         if let rate = scenario.releaseRate {
             update.releaseRate = .set(rate)
             update.releaseBurst = .set(scenario.releaseBurst ?? 0)

@@ -9,6 +9,8 @@ import Foundation
 /// - `catalog`: many SKUs with Zipf-skewed demand (`zipf_exponent`), for `duration_s`.
 /// - `retry-storm`: as `flash`, but every request is sent `1 + retries` times, at once,
 ///   with the same order id, as clients that time out and retry do.
+///
+/// `buckets` spreads each SKU's stock over that many buckets (DESIGN section 12).
 struct Scenario: Codable, Sendable {
     var name = "flash"
     var kind = "flash"
@@ -31,6 +33,7 @@ struct Scenario: Codable, Sendable {
     /// `counted`, or `codes`: each SKU a code pool of `units_per_sku` codes; buyers who pay
     /// fetch their codes, and the checks follow every code.
     var skuKind = "counted"
+    var buckets: Int64?
 
     enum CodingKeys: String, CodingKey {
         case name, kind, skus, buyers, concurrency, retries, seed
@@ -46,6 +49,7 @@ struct Scenario: Codable, Sendable {
         case releaseRate = "release_rate"
         case releaseBurst = "release_burst"
         case skuKind = "sku_kind"
+        case buckets
     }
 
     init() {}
@@ -72,6 +76,7 @@ struct Scenario: Codable, Sendable {
         retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? d.retries
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         skuKind = try c.decodeIfPresent(String.self, forKey: .skuKind) ?? d.skuKind
+        buckets = try c.decodeIfPresent(Int64.self, forKey: .buckets)
     }
 
     /// Loads a scenario by file path, or by name from `loadtest/scenarios/`.

@@ -51,6 +51,9 @@ struct InvariantChecker {
                 findings.violations.append("\(sku): sold \(snapshot.sold) but clients saw \(seen) units confirmed")
             }
         }
+        for order in ledger.falseSoldOutOrders.prefix(20) {
+            findings.violations.append("sold_out answered to \(order) while the SKU had the units")
+        }
         let now = try await inventory.redisTimeMs()
         var lateness = Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
         var buyers: [String: Set<String>] = [:]

@@ -6,11 +6,21 @@ struct InProcessDriver: LoadDriver {
     var target: String { "inprocess" }
 
     func hold(sku: String, order: String, qty: Int64, buyer: String?, ttlMs: Int64) async -> DriverOutcome {
-        await outcome {
+        do {
             let placement = try await inventory.placeHold(sku: sku, order: order, qty: qty, buyer: buyer, ttlMs: ttlMs)
             return DriverOutcome(code: placement.created ? "held" : "repeated", state: placement.hold.state.rawValue)
+        } catch let error as InventoryError where error.code == .soldOut {
+            // A refusal for stock while the SKU as a whole (its buckets summed when the
+            // engine refused) still had the units is a false sold_out (DESIGN section 12).
+            let available = error.soldOut?.available ?? 0
+            return DriverOutcome(code: available >= qty ? Self.falseSoldOut : error.code.rawValue)
+        } catch {
+            return await outcome { throw error }
         }
     }
+
+    /// The outcome code of a `sold_out` answered while the SKU had the units.
+    static let falseSoldOut = "false_sold_out"
 
     func confirm(sku: String, order: String) async -> DriverOutcome {
         await outcome {

@@ -21,6 +21,7 @@ struct FaultsCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Redis's pid file (ops/dev.sh: .local/test/redis/redis.pid).") var redisPidFile: String?
+    @Option(help: "Spread each SKU of the sale over this many buckets (1...64).") var buckets: Int64?
     @Option(help: "A shell command that starts Redis again after a kill.") var redisRestart: String?
     @Option(
         help: "On a Redis Cluster: the folder of its nodes' folders, each with redis.pid (ops/dev.sh: .local/cluster)."
@@ -86,6 +87,7 @@ struct FaultsCommand: AsyncParsableCommand {
         let skus = (0..<scenario.skus).map { "faults-\(runID)-\($0)" }
         var update = SKUUpdate(total: scenario.unitsPerSKU)
         update.maxQty = .set(scenario.maxUnitsPerHold)
+        update.buckets = buckets
         for sku in skus { _ = try await inventory.setSKU(sku, update) }
 
         // The processes under test; tokens made for this run only.

@@ -14,6 +14,15 @@ final class Ledger: Sendable {
     private let confirmed = Mutex<[String: Int64]>([:])
     private let confirmedOrders = Mutex<Set<String>>([])
     private let delivered = Mutex<[String: [String]]>([:])
+    private let falseSoldOuts = Mutex<[String]>([])
+
+    /// A `sold_out` answered while the SKU had the units (DESIGN section 12).
+    func recordFalseSoldOut(sku: String, order: String, qty: Int64) {
+        falseSoldOuts.withLock { $0.append("\(sku)/\(order) (qty \(qty))") }
+    }
+
+    /// Every false `sold_out` the clients saw.
+    var falseSoldOutOrders: [String] { falseSoldOuts.withLock { $0 } }
 
     /// The codes a buyer fetched for a confirmed order (codes SKUs).
     func recordCodes(sku: String, order: String, codes: [String]) {

@@ -90,6 +90,9 @@ struct ScenarioRunner: Sendable {
         let held = await repeated("hold", scheduledAt: scheduledAt) {
             await driver.hold(sku: sku, order: order, qty: qty, buyer: buyer, ttlMs: ttl)
         }
+        if held.contains(where: { $0.code == InProcessDriver.falseSoldOut }) {
+            ledger.recordFalseSoldOut(sku: sku, order: order, qty: qty)
+        }
         guard held.contains(where: { $0.code == "held" || $0.code == "repeated" }) else { return }
         ledger.recordHold(Ledger.Placed(sku: sku, order: order, buyer: buyer, qty: qty))
         if pays {
