@@ -169,6 +169,23 @@ struct InvariantChecker {
         }
     }
 
+    /// Whether MySQL has the SKU as Redis does, record by record: the SKU's own row, and a
+    /// spread SKU's bucket rows (DESIGN section 12).
+    private func coldEqualsHot(_ cold: ColdStore, _ sku: String) async throws -> Bool {
+        let hot = try await inventory.buckets(of: sku)
+        guard let own = hot.first, try await cold.sku(sku)?.sku == own else { return false }
+        let rows = try await cold.buckets(sku: sku)
+        for record in hot.dropFirst() {
+            guard let index = BucketID(record.id)?.index, let row = rows[index] else { return false }
+            if (row.total, row.available, row.held, row.sold, row.version)
+                != (record.total, record.available, record.held, record.sold, record.version)
+            {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Milliseconds from the end of the load until the outbox is drained (nothing pending,
     /// nothing unread: a dead syncer's entries are claimed after 30 s) and MySQL's
     /// counters equal Redis's.
@@ -177,7 +194,7 @@ struct InvariantChecker {
         while ContinuousClock.now < deadline {
             var equal = try await OutboxBacklog.measure(redis: inventory.redis, keys: inventory.keys).isEmpty
             for sku in skus where equal {
-                equal = try await cold.sku(sku)?.sku == (try await inventory.sku(sku))
+                equal = try await coldEqualsHot(cold, sku)
             }
             if equal {
                 let waited = ContinuousClock.now - loadEnded

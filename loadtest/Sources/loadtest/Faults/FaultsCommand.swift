@@ -22,6 +22,8 @@ struct FaultsCommand: AsyncParsableCommand {
 
     @Option(help: "Redis's pid file (ops/dev.sh: .local/test/redis/redis.pid).") var redisPidFile: String?
     @Option(help: "Spread each SKU of the sale over this many buckets (1...64).") var buckets: Int64?
+    @Option(help: "Units per SKU (default 1,000,000: the sale never sells out; fewer make buckets run dry).")
+    var units: Int64?
     @Option(help: "A shell command that starts Redis again after a kill.") var redisRestart: String?
     @Option(
         help: "On a Redis Cluster: the folder of its nodes' folders, each with redis.pid (ops/dev.sh: .local/cluster)."
@@ -254,7 +256,7 @@ struct FaultsCommand: AsyncParsableCommand {
         var scenario = Scenario()
         scenario.name = "faults"
         scenario.skus = 4
-        scenario.unitsPerSKU = 1_000_000
+        scenario.unitsPerSKU = units ?? 1_000_000
         scenario.buyers = 100_000_000
         scenario.concurrency = concurrency
         scenario.maxUnitsPerHold = 2
