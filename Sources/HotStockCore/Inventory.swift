@@ -152,8 +152,13 @@ public final class Inventory: Sendable {
                 try await makeBuckets(of: sku, count: buckets)
             case InventoryError.Code.soldOut.rawValue where buckets > 1:
                 // One bucket ran dry: siblings refill it unless the whole SKU is short.
-                guard try await refill(sku, buckets: buckets, into: record, qty: qty) else {
-                    throw try await soldOut(sku, buckets: buckets, maxQty: reply.int("max_qty"))
+                if case .short(let available, let version) = try await refill(
+                    sku,
+                    buckets: buckets,
+                    into: record,
+                    qty: qty
+                ) {
+                    throw soldOut(available: available, version: version, maxQty: reply.int("max_qty"))
                 }
             default:
                 throw reply.refusal()
@@ -306,7 +311,7 @@ public final class Inventory: Sendable {
             // A reacquire that found its bucket dry: siblings refill it unless the SKU is short.
             if reply.outcome == InventoryError.Code.holdExpired.rawValue, extra.first == "1", buckets > 1,
                 let hold, hold.state == .expired,
-                try await refill(sku, buckets: buckets, into: record, qty: hold.qty),
+                case .ready = try await refill(sku, buckets: buckets, into: record, qty: hold.qty),
                 try await self.record(record).available >= hold.qty
             {
                 continue

@@ -108,32 +108,53 @@ extension Inventory {
         return sum
     }
 
+    /// What a refill found: units ready in the bucket (or worth another try), or the
+    /// SKU's whole stock short of the request, as one consistent read summed it.
+    enum Refill {
+        case ready
+        case short(available: Int64, version: Int64)
+    }
+
     /// Brings at least `qty` available units into bucket record `target` from its
     /// siblings (each donor gives half its units or what is missing, whichever is more:
-    /// units drift toward demand). Returns false only when the SKU as a whole has fewer
-    /// than `qty` available and no units in transit: the one case for `sold_out`.
-    func refill(_ sku: String, buckets: Int, into target: String, qty: Int64) async throws -> Bool {
-        for round in 0..<3 {
+    /// units drift toward demand). Answers `short` only when the SKU as a whole has
+    /// fewer than `qty` available and no units in transit: the one case for `sold_out`.
+    ///
+    /// The buckets are read one by one, so a sum alone can miss units that moved between
+    /// two reads (a transfer out of a bucket not read yet into one read already). A
+    /// shortage counts only when no transfer was in flight after a first short read and
+    /// a second read finds every bucket at the version the first saw: every change
+    /// bumps its bucket's version, so nothing moved in between and the sum was exact.
+    func refill(_ sku: String, buckets: Int, into target: String, qty: Int64) async throws -> Refill {
+        var shortage: [String: Int64]?
+        for _ in 0..<8 {
             let stock = try await bucketRecords(of: sku, buckets: buckets)
             let available = stock.reduce(0) { $0 + $1.available }
             if available < qty {
-                if round < 2, try await unitsInTransit(of: sku, buckets: buckets) > 0 {
-                    try await Task.sleep(for: .milliseconds(5))
-                    continue
+                let versions = Dictionary(uniqueKeysWithValues: stock.map { ($0.id, $0.version) })
+                if versions == shortage {
+                    return .short(available: available, version: stock.reduce(0) { $0 + $1.version })
                 }
-                return false
+                if try await unitsInTransit(of: sku, buckets: buckets) > 0 {
+                    shortage = nil
+                    try await Task.sleep(for: .milliseconds(2))
+                } else {
+                    shortage = versions
+                }
+                continue
             }
+            shortage = nil
             var missing = qty - (stock.first { $0.id == target }?.available ?? 0)
-            if missing <= 0 { return true }
+            if missing <= 0 { return .ready }
             for donor in stock.filter({ $0.id != target && $0.available > 0 }).sorted(by: {
                 $0.available > $1.available
             }) {
                 let want = min(donor.available, max(missing, (donor.available + 1) / 2))
                 missing -= try await moveUnits(from: donor.id, to: target, want: want, least: 1)
-                if missing <= 0 { return true }
+                if missing <= 0 { return .ready }
             }
         }
-        return true
+        return .ready
     }
 
     /// Units taken out of one of `sku`'s buckets and not yet cleared after their credit.
@@ -149,17 +170,16 @@ extension Inventory {
         return units
     }
 
-    /// The `sold_out` refusal of a SKU of several buckets: the sums, so a sold-out gate
-    /// learns the SKU's state, not one bucket's.
-    func soldOut(_ sku: String, buckets: Int, maxQty: Int64?) async throws -> InventoryError {
-        let own = try await record(sku)
-        let sum = try await summed(own, buckets: buckets)
+    /// The `sold_out` refusal of a SKU of several buckets, with the sums the refill found
+    /// short (the SKU's `available` and `version` as one consistent read summed them), so
+    /// a sold-out gate learns the SKU's state, not one bucket's.
+    func soldOut(available: Int64, version: Int64, maxQty: Int64?) -> InventoryError {
         var error = InventoryError(.soldOut, "not enough available units")
         error.soldOut = SoldOutSnapshot(
-            available: sum.available,
-            maxQty: maxQty ?? own.config.maxQty ?? InventoryLimits.defaultMaxQty,
-            requiresBuyer: own.config.perBuyerLimit != nil,
-            version: sum.version
+            available: available,
+            maxQty: maxQty ?? InventoryLimits.defaultMaxQty,
+            requiresBuyer: false,
+            version: version
         )
         return error
     }

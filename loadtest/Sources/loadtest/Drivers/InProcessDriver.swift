@@ -10,10 +10,8 @@ struct InProcessDriver: LoadDriver {
             let placement = try await inventory.placeHold(sku: sku, order: order, qty: qty, buyer: buyer, ttlMs: ttlMs)
             return DriverOutcome(code: placement.created ? "held" : "repeated", state: placement.hold.state.rawValue)
         } catch let error as InventoryError where error.code == .soldOut {
-            // A refusal for stock while the SKU as a whole (its buckets summed when the
-            // engine refused) still had the units is a false sold_out (DESIGN section 12).
-            let available = error.soldOut?.available ?? 0
-            return DriverOutcome(code: available >= qty ? Self.falseSoldOut : error.code.rawValue)
+            let wrong = await isFalseSoldOut(sku: sku, qty: qty, snapshot: error.soldOut)
+            return DriverOutcome(code: wrong ? Self.falseSoldOut : error.code.rawValue)
         } catch {
             return await outcome { throw error }
         }
@@ -21,6 +19,20 @@ struct InProcessDriver: LoadDriver {
 
     /// The outcome code of a `sold_out` answered while the SKU had the units.
     static let falseSoldOut = "false_sold_out"
+
+    /// Whether a `sold_out` was answered while the SKU as a whole had the units (DESIGN
+    /// section 12): the harness reads the SKU's buckets itself, twice; when neither read
+    /// saw a change since the refusal (every bucket at the same version, their sum the
+    /// version the refusal reported), the state it reads is the one the engine decided
+    /// on, and it must be short of `qty`. Anything that changed meanwhile leaves the
+    /// refusal unjudged.
+    private func isFalseSoldOut(sku: String, qty: Int64, snapshot: SoldOutSnapshot?) async -> Bool {
+        guard let snapshot, let first = try? await inventory.buckets(of: sku),
+            let second = try? await inventory.buckets(of: sku), first.map(\.version) == second.map(\.version),
+            second.reduce(0, { $0 + $1.version }) == snapshot.version
+        else { return false }
+        return second.reduce(0) { $0 + $1.available } >= qty
+    }
 
     func confirm(sku: String, order: String) async -> DriverOutcome {
         await outcome {
