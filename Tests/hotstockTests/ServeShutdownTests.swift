@@ -56,14 +56,7 @@ struct ServeShutdownTests {
 
         let orders = acknowledged.orders.withLock { $0 }
         #expect(orders.count >= 100)
-        let redisURL =
-            ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_URL"]
-            ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
-        let pool = RedisConnectionPool(
-            configuration: try RedisConfiguration(url: redisURL),
-            logger: Logger(label: "test")
-        )
-        let inventory = Inventory(redis: pool, logger: Logger(label: "test"))
+        let (pool, inventory) = try ServeKillCodesTests.engine()
         let snapshot = try await inventory.sku(sku)
         #expect(snapshot.isBalanced)
         // Every acknowledged hold is there; a request cut by the shutdown may have landed too.
@@ -95,6 +88,18 @@ struct ServeKillCodesTests {
         server.standardError = FileHandle.nullDevice
         try server.run()
         return server
+    }
+
+    /// A pool and an engine on the run's Redis, as the engine's user.
+    static func engine() throws -> (RedisConnectionPool, Inventory) {
+        let redisURL =
+            ProcessInfo.processInfo.environment["HOTSTOCK_REDIS_URL"]
+            ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
+        let pool = RedisConnectionPool(
+            configuration: try RedisConfiguration(url: redisURL),
+            logger: Logger(label: "test")
+        )
+        return (pool, Inventory(redis: pool, logger: Logger(label: "test")))
     }
 
     static func waitUntilUp(_ client: HTTPProbe) async throws -> Bool {
