@@ -85,15 +85,13 @@ extension Inventory {
     public func hold(sku: String, order: String) async throws -> Hold {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
-        let names = RecordParsing.holdFieldNames
         var buckets = knownBuckets(of: sku)
         for attempt in 0..<2 {
             let record = BucketRouting.record(sku: sku, order: order, buckets: buckets)
-            let reply = try await withRetry {
-                try await redis.send(.hmget(keys.holdKey(sku: record, order: order), fields: names))
+            if var hold = try await hold(in: record, order: order) {
+                hold.sku = sku
+                return hold
             }
-            let fields = RecordParsing.fields(names: names, reply: reply)
-            if !fields.isEmpty { return try RecordParsing.hold(sku: sku, order: order, fields: fields) }
             // Not where this process looked: the SKU may have been spread since it learned it.
             guard attempt == 0 else { break }
             let actual = try await bucketCount(of: sku)

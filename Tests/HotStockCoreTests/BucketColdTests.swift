@@ -54,9 +54,7 @@ struct BucketReconcileTests {
         let inventory = try await TestEngine.inventory(namespace: "d22")
         try await TestEngine.wipe(inventory)
         let cold = try await TestCold.store()
-        let sku = TestEngine.uniqueSKU("reconcile-spread")
-        _ = try await inventory.setSKU(sku, SKUUpdate(total: 20))
-        try await inventory.spread(sku, over: 3)
+        let sku = try await spreadSKU(inventory, "reconcile-spread", total: 20, buckets: 3)
         for index in 0..<6 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)") }
         _ = try await inventory.confirm(sku: sku, order: "o2")
         try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()

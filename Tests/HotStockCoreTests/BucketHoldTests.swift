@@ -3,18 +3,19 @@ import Testing
 
 @testable import HotStockCore
 
+/// A new SKU of `total` units spread over `buckets` buckets.
+func spreadSKU(_ inventory: Inventory, _ name: String = "hot", total: Int64, buckets: Int) async throws -> String {
+    let sku = TestEngine.uniqueSKU(name)
+    _ = try await inventory.setSKU(sku, SKUUpdate(total: total))
+    try await inventory.spread(sku, over: buckets)
+    return sku
+}
+
 /// DESIGN section 12: a SKU spread over buckets keeps the contract of one SKU. A hold is
 /// refused for stock only when the SKU as a whole lacks the units; one (sku, order) is
 /// one hold whatever its bucket; every transition finds the hold where it is.
 @Suite("Holds over buckets")
 struct BucketHoldTests {
-    private func spreadSKU(_ inventory: Inventory, total: Int64, buckets: Int) async throws -> String {
-        let sku = TestEngine.uniqueSKU("hot")
-        _ = try await inventory.setSKU(sku, SKUUpdate(total: total))
-        try await inventory.spread(sku, over: buckets)
-        return sku
-    }
-
     /// Every bucket balanced, and the SKU's sums equal to what the records add up to.
     private func expectBucketsBalanced(_ inventory: Inventory, _ sku: String, buckets: Int) async throws -> SKU {
         let records = try await inventory.bucketRecords(of: sku, buckets: buckets)
@@ -144,9 +145,7 @@ struct BucketHoldTests {
 struct BucketRestockTests {
     @Test func aReleaseInAnyBucketPublishesTheBareSKU() async throws {
         let inventory = try await TestEngine.inventory()
-        let sku = TestEngine.uniqueSKU("restock")
-        _ = try await inventory.setSKU(sku, SKUUpdate(total: 8))
-        try await inventory.spread(sku, over: 2)
+        let sku = try await spreadSKU(inventory, "restock", total: 8, buckets: 2)
         let order = (0..<100).map { "o\($0)" }.first { BucketRouting.record(sku: sku, order: $0, buckets: 2) == sku }!
         _ = try await inventory.placeHold(sku: sku, order: order)
         let channel = inventory.keys.restockChannel(partition: inventory.keys.partition(of: sku))
@@ -177,9 +176,7 @@ struct BucketRestockTests {
 struct BucketGuardTests {
     @Test func aSpreadSKUTakesNoSetYetAndAWarmRebuildsItWhole() async throws {
         let inventory = try await TestEngine.inventory()
-        let sku = TestEngine.uniqueSKU("guard")
-        _ = try await inventory.setSKU(sku, SKUUpdate(total: 8))
-        try await inventory.spread(sku, over: 2)
+        let sku = try await spreadSKU(inventory, "guard", total: 8, buckets: 2)
         let before = try await inventory.sku(sku)
         #expect(try await refusalCode { _ = try await inventory.setSKU(sku, SKUUpdate(total: 20)) } == .invalidArgument)
         let cold = try await TestCold.store()

@@ -12,9 +12,7 @@ struct BucketWarmTests {
         let inventory = try await TestEngine.inventory(namespace: "d21")
         try await TestEngine.wipe(inventory)
         let cold = try await TestCold.store()
-        let sku = TestEngine.uniqueSKU("warm-spread")
-        _ = try await inventory.setSKU(sku, SKUUpdate(total: 40))
-        try await inventory.spread(sku, over: 4)
+        let sku = try await spreadSKU(inventory, "warm-spread", total: 40, buckets: 4)
         let records = BucketRouting.records(sku: sku, buckets: 4)
         for index in 0..<6 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)", qty: 2) }
         _ = try await inventory.confirm(sku: sku, order: "o1")

@@ -34,9 +34,9 @@ extension Inventory {
             arguments: [sku, String(buckets)]
         )
         guard own.isOK else { throw own.refusal() }
-        try await makeBuckets(of: sku, count: buckets)
-        learnBuckets(of: sku, buckets)
         let home = try await record(sku)
+        try await makeBuckets(of: sku, count: buckets, config: home.config)
+        learnBuckets(of: sku, buckets)
         let share = home.available / Int64(buckets)
         guard share > 0 else { return }
         for record in BucketRouting.records(sku: sku, buckets: buckets).dropFirst() {
@@ -45,9 +45,10 @@ extension Inventory {
     }
 
     /// Makes (or brings up to date) bucket records 1..<count of `sku`, each with a copy of
-    /// the SKU's config.
-    func makeBuckets(of sku: String, count: Int) async throws {
-        let config = try await record(sku).config
+    /// the SKU's config (`config`, or as the SKU's record has it).
+    func makeBuckets(of sku: String, count: Int, config known: SKUConfig? = nil) async throws {
+        let config: SKUConfig
+        if let known { config = known } else { config = try await record(sku).config }
         var pairs: [String] = []
         func add(_ field: SKUField, _ value: String?) {
             if let value { pairs += [field.rawValue, value] }
@@ -72,13 +73,14 @@ extension Inventory {
     public func buckets(of sku: String) async throws -> [SKU] {
         try Identifier.validate(sku, field: "sku")
         let own = try await record(sku)
-        return try await bucketRecords(of: sku, buckets: Int(own.config.buckets ?? 1))
+        return try await [own] + bucketRecords(of: sku, buckets: Int(own.config.buckets ?? 1), from: 1)
     }
 
-    /// Each bucket record of `sku`, bucket 0 first (a missing bucket is left out).
-    func bucketRecords(of sku: String, buckets: Int) async throws -> [SKU] {
+    /// Each bucket record of `sku` from bucket `first` on, in order (a missing bucket is
+    /// left out).
+    func bucketRecords(of sku: String, buckets: Int, from first: Int = 0) async throws -> [SKU] {
         try await withThrowingTaskGroup(of: (Int, SKU?).self) { group in
-            for (index, record) in BucketRouting.records(sku: sku, buckets: buckets).enumerated() {
+            for (index, record) in BucketRouting.records(sku: sku, buckets: buckets).enumerated().dropFirst(first) {
                 group.addTask {
                     do {
                         return (index, try await self.record(record))
@@ -98,7 +100,7 @@ extension Inventory {
     func summed(_ own: SKU, buckets: Int) async throws -> SKU {
         guard buckets > 1 else { return own }
         var sum = own
-        for bucket in try await bucketRecords(of: own.id, buckets: buckets).dropFirst() {
+        for bucket in try await bucketRecords(of: own.id, buckets: buckets, from: 1) {
             sum.total += bucket.total
             sum.available += bucket.available
             sum.held += bucket.held

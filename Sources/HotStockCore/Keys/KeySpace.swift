@@ -129,25 +129,31 @@ public struct KeySpace: Sendable, Hashable {
 
     /// The SKU id of a SKU record's key of this key space, or nil for another key.
     func skuID(ofKey key: String) -> String? {
-        guard key.hasPrefix(root), let close = key.firstIndex(of: "}") else { return nil }
-        let rest = key[key.index(after: close)...]
-        guard rest.hasPrefix(":sku:") else { return nil }
-        let id = String(rest.dropFirst(":sku:".count))
+        guard let (_, rest) = split(key, kind: "sku") else { return nil }
+        let id = String(rest)
         guard Identifier.isValid(id), skuKey(id) == key else { return nil }
         return id
+    }
+
+    /// A key of this key space of the form `<root>{p}:<kind>:<rest>`, as its prefix
+    /// through the hash tag and the part after the kind; nil for any other key.
+    private func split(_ key: String, kind: String) -> (prefix: Substring, rest: Substring)? {
+        guard key.hasPrefix(root), let close = key.firstIndex(of: "}") else { return nil }
+        let after = key[key.index(after: close)...]
+        let marker = ":" + kind + ":"
+        guard after.hasPrefix(marker) else { return nil }
+        return (key[...close], after.dropFirst(marker.count))
     }
 
     /// The buyers hash a legacy per-buyer key folds into, and the buyer it counts; nil
     /// for a key of another form.
     func buyersKey(ofLegacyKey key: String) -> (key: String, buyer: String)? {
-        guard key.hasPrefix(root), let close = key.firstIndex(of: "}") else { return nil }
-        let rest = key[key.index(after: close)...]
-        guard rest.hasPrefix(":buyer:") else { return nil }
-        let ids = rest.dropFirst(":buyer:".count).split(separator: "/", omittingEmptySubsequences: false)
+        guard let (prefix, rest) = split(key, kind: "buyer") else { return nil }
+        let ids = rest.split(separator: "/", omittingEmptySubsequences: false)
         guard ids.count == 2, Identifier.isValid(String(ids[0])), Identifier.isValid(String(ids[1])) else {
             return nil
         }
-        return (key[...close] + ":buyers:" + ids[0], String(ids[1]))
+        return (prefix + ":buyers:" + ids[0], String(ids[1]))
     }
 
     /// The keys of one SKU, its partition computed once (a hold's call needs four keys
