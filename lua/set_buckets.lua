@@ -1,15 +1,57 @@
--- hs_set_buckets: spreads a SKU's stock over `buckets` buckets (DESIGN section 12): the
--- SKU's own record notes how many, and every bucket record gets the same note and a
--- copy of the SKU's config. Called on the SKU's record first, then on each bucket's
--- (`<sku>#<b>`, created empty when absent); the engine then moves units into the new
--- buckets by transfers.
--- KEYS: SKU record (the SKU's own, or a bucket's), its partition's events
+-- hs_set_buckets: sets how many buckets a SKU's holds route over (DESIGN section 12).
+-- Called on the SKU's own record first, then on each bucket record (`<sku>#<b>`,
+-- created empty when absent); the engine then moves units between the buckets by
+-- transfers.
+-- KEYS: SKU record (the SKU's own, or a bucket's), its partition's events, its buyers
 -- ARGV: record id, buckets, then (for a bucket record) the SKU's config pairs
--- For now a SKU gets its buckets once (1 -> N), and only a counted SKU without a
--- per-buyer limit or release schedule: what keeps those rules exact over buckets, and
--- changing the count while a sale runs, are still to come (invalid_argument until then).
+-- On the SKU's own record a change of the count also notes, in `bucket_routings`, the
+-- count the SKU routed over until now and when (Redis clock), so a retry of a hold
+-- placed before the change is looked for where that count put it; and `bucket_records`
+-- keeps how many records there are (a shrink retires buckets, which keep their holds
+-- until those end). A bucket record refuses, from its update on, any hold routed over
+-- another count (hs_hold's `rerouted`).
+-- A codes SKU keeps one bucket; a SKU with a release schedule too, for now. A SKU with a
+-- per-buyer limit routes holds by buyer, so a buyer's units stay in one bucket and the
+-- limit exact: its count changes only from one bucket, before any unit is held or sold.
+local MAX_ROUTINGS = 16
+
+local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
+  local s = load_sku(sku_key)
+  if not s then
+    return refuse('sku_not_found', 'no SKU ' .. record)
+  end
+  local current = tonumber(s.buckets or '1')
+  if current == buckets then
+    return { 'ok', 'buckets', fmt(buckets), 'changed', '0' }
+  end
+  if s.kind == 'codes' then
+    return invalid('a codes SKU keeps one bucket')
+  end
+  if s.release_rate then
+    return invalid('buckets with a release schedule are not supported yet')
+  end
+  local records = tonumber(s.bucket_records or s.buckets or '1')
+  if s.per_buyer_limit and (records > 1 or s.held > 0 or s.sold > 0 or redis.call('HLEN', buyers_key) > 0) then
+    return invalid('a SKU with a per-buyer limit changes its buckets only from one, before any unit is held or sold')
+  end
+  local routings = s.bucket_routings and (s.bucket_routings .. ',') or ''
+  local _, eras = string.gsub(routings, ',', '')
+  if eras >= MAX_ROUTINGS then
+    return invalid('the bucket count of this SKU has changed ' .. fmt(MAX_ROUTINGS) .. ' times: no more changes')
+  end
+  s.buckets = fmt(buckets)
+  s.bucket_records = fmt(math.max(records, buckets))
+  s.bucket_routings = routings .. fmt(current) .. '@' .. fmt(now_ms())
+  redis.call('HSET', sku_key, 'buckets', s.buckets, 'bucket_records', s.bucket_records,
+    'bucket_routings', s.bucket_routings)
+  -- A config change: the outbox tells MySQL (the 'sku' event carries the config).
+  store_counters(sku_key, s)
+  emit_sku(events_key, 'sku', record, s)
+  return { 'ok', 'buckets', s.buckets, 'changed', '1' }
+end
+
 local function set_buckets(keys, args)
-  local sku_key, events_key = keys[1], keys[2]
+  local sku_key, events_key, buyers_key = keys[1], keys[2], keys[3]
   local record = args[1]
   local bad = check_ids('sku', record)
   if bad then
@@ -19,40 +61,16 @@ local function set_buckets(keys, args)
   if not buckets or (#args - 2) % 2 ~= 0 then
     return invalid('buckets must be an integer in 1..' .. fmt(MAX_BUCKETS) .. ', then config pairs')
   end
-  local own = sku_base(record) == record
-  if not own and #args > 2 then
-    for i = 3, #args, 2 do
-      local rule = CONFIG_RULES[args[i]]
-      if not ((rule and rule(args[i + 1])) or (args[i] == 'kind' and args[i + 1] == 'counted')) then
-        return invalid('bad config field ' .. tostring(args[i]))
-      end
+  if sku_base(record) == record then
+    return set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
+  end
+  for i = 3, #args, 2 do
+    local rule = CONFIG_RULES[args[i]]
+    if not ((rule and rule(args[i + 1])) or (args[i] == 'kind' and args[i + 1] == 'counted')) then
+      return invalid('bad config field ' .. tostring(args[i]))
     end
   end
   local s = load_sku(sku_key)
-  if own then
-    if not s then
-      return refuse('sku_not_found', 'no SKU ' .. record)
-    end
-    if s.kind == 'codes' and buckets > 1 then
-      return invalid('a codes SKU keeps one bucket')
-    end
-    if buckets > 1 and (s.per_buyer_limit or s.release_rate) then
-      return invalid('buckets with a per-buyer limit or a release schedule are not supported yet')
-    end
-    local current = tonumber(s.buckets or '1')
-    if current ~= buckets and current ~= 1 then
-      return invalid('the number of buckets cannot change yet once set')
-    end
-    if current ~= buckets then
-      -- A config change: the outbox tells MySQL (the 'sku' event carries the config).
-      s.buckets = fmt(buckets)
-      redis.call('HSET', sku_key, 'buckets', s.buckets)
-      store_counters(sku_key, s)
-      emit_sku(events_key, 'sku', record, s)
-    end
-    return { 'ok', 'buckets', fmt(buckets) }
-  end
-
   local created = s == nil
   if created then
     s = { total = 0, available = 0, held = 0, sold = 0, version = 0 }

@@ -64,7 +64,8 @@ local function set_sku(keys, args)
     return invalid('a SKU spread over buckets cannot be changed yet')
   end
   if seen.buckets and (sets.buckets or '') ~= (s.buckets or '1') and not created then
-    return invalid('buckets can only be set when the SKU is created, for now')
+    -- A change of the count is hs_set_buckets's (the engine calls it after this).
+    return invalid('buckets of an existing SKU change through hs_set_buckets')
   end
   if s.kind == 'codes' then
     if total then
@@ -86,8 +87,8 @@ local function set_sku(keys, args)
   if (tonumber(s.buckets) or 1) > 1 then
     if s.kind == 'codes' then
       return invalid('a codes SKU keeps one bucket')
-    elseif s.per_buyer_limit or s.release_rate then
-      return invalid('buckets with a per-buyer limit or a release schedule are not supported yet')
+    elseif s.release_rate then
+      return invalid('buckets with a release schedule are not supported yet')
     end
   end
   if total < s.held + s.sold then

@@ -60,7 +60,7 @@ local function warm(keys, args)
   local config = {}
   for i = 0, pairs_count - 1 do
     local field, value = args[10 + 2 * i], args[11 + 2 * i]
-    local rule = CONFIG_RULES[field]
+    local rule = CONFIG_RULES[field] or BUCKET_LAYOUT_RULES[field]
     if field == 'kind' then
       rule = function(v) return v == 'codes' end
     end

@@ -15,34 +15,52 @@ extension Inventory {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         if let buyer { try Identifier.validate(buyer, field: "buyer") }
-        var buckets = knownBuckets(of: sku)
+        var layout = knownLayout(of: sku)
         for _ in 0..<Self.holdRounds {
-            let record = BucketRouting.record(sku: sku, order: order, buckets: buckets)
+            let target: String
+            if layout.isPlain {
+                target = sku
+            } else if let record = try await holdRecord(sku: sku, order: order, buyer: buyer, layout: layout) {
+                target = record
+            } else {
+                // The count is changing and an earlier bucket has not learned the new one yet.
+                try await Task.sleep(for: .milliseconds(2))
+                layout = try await bucketLayout(of: sku)
+                continue
+            }
             let reply = try await call(
                 HotStockFunction.hold,
-                keys: holdKeys(keys.keys(of: record), order: order),
-                arguments: [record, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", String(buckets)]
+                keys: holdKeys(keys.keys(of: target), order: order),
+                arguments: [
+                    target, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", String(layout.buckets),
+                ]
             )
             switch reply.outcome {
             case "ok":
                 let hold = try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
                 return HoldPlacement(hold: hold, created: reply["created"] == "1")
             case "rerouted":
-                // This process learned the SKU before it was spread over buckets.
-                buckets = Int(reply["buckets"] ?? "") ?? 1
-                learnBuckets(of: sku, buckets)
-            case InventoryError.Code.skuNotFound.rawValue where record != sku:
+                // This process learned the SKU before its count changed, or the change is
+                // still being written to the buckets (the bucket says another count).
+                layout = try await bucketLayout(of: sku)
+                if String(layout.buckets) != reply["buckets"] { try await Task.sleep(for: .milliseconds(2)) }
+            case InventoryError.Code.skuNotFound.rawValue where target != sku:
                 // A process died between making the SKU and its buckets: make them.
-                try await makeBuckets(of: sku, count: buckets)
-            case InventoryError.Code.soldOut.rawValue where buckets > 1:
+                try await makeBuckets(of: sku, layout: layout)
+            case InventoryError.Code.soldOut.rawValue where layout.records > 1:
                 // One bucket ran dry: siblings refill it unless the whole SKU is short.
                 if case .short(let available, let version) = try await refill(
                     sku,
-                    buckets: buckets,
-                    into: record,
+                    records: layout.records,
+                    into: target,
                     qty: qty
                 ) {
-                    throw soldOut(available: available, version: version, maxQty: reply.int("max_qty"))
+                    throw soldOut(
+                        available: available,
+                        version: version,
+                        maxQty: reply.int("max_qty"),
+                        perBuyer: layout.perBuyer
+                    )
                 }
             default:
                 throw reply.refusal()
@@ -85,18 +103,30 @@ extension Inventory {
     public func hold(sku: String, order: String) async throws -> Hold {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
-        var buckets = knownBuckets(of: sku)
+        return try await inHoldRecord(sku: sku, order: order) { record, _ in
+            guard var hold = try await hold(in: record, order: order) else { return nil }
+            hold.sku = sku
+            return hold
+        }
+    }
+
+    /// Runs `body` on each SKU record that may keep the hold of `order` (``holdRecords``)
+    /// until one answers; once more with the SKU's layout read afresh when this process
+    /// learned it before a change.
+    private func inHoldRecord<T>(
+        sku: String,
+        order: String,
+        _ body: (String, BucketLayout) async throws -> T?
+    ) async throws -> T {
+        var layout = knownLayout(of: sku)
         for attempt in 0..<2 {
-            let record = BucketRouting.record(sku: sku, order: order, buckets: buckets)
-            if var hold = try await hold(in: record, order: order) {
-                hold.sku = sku
-                return hold
+            for record in try await holdRecords(sku: sku, order: order, layout: layout) {
+                if let found = try await body(record, layout) { return found }
             }
-            // Not where this process looked: the SKU may have been spread since it learned it.
             guard attempt == 0 else { break }
-            let actual = try await bucketCount(of: sku)
-            if actual == buckets { break }
-            buckets = actual
+            let actual = try await bucketLayout(of: sku)
+            if actual == layout { break }
+            layout = actual
         }
         throw InventoryError(.holdNotFound, "no hold for order \(order)")
     }
@@ -114,11 +144,32 @@ extension Inventory {
     ) async throws -> ScriptReply {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
-        var buckets = knownBuckets(of: sku)
-        var looked = false
+        return try await inHoldRecord(sku: sku, order: order) { record, layout in
+            try await transition(
+                function,
+                in: record,
+                sku: sku,
+                order: order,
+                extra: extra,
+                withCodeKeys: withCodeKeys,
+                layout: layout
+            )
+        }
+    }
+
+    /// Runs `function` on the hold of `order` in SKU record `record`; nil when the record
+    /// keeps no such hold.
+    private func transition(
+        _ function: String,
+        in record: String,
+        sku: String,
+        order: String,
+        extra: [String],
+        withCodeKeys: Bool,
+        layout: BucketLayout
+    ) async throws -> ScriptReply? {
+        let located = keys.keys(of: record)
         for _ in 0..<Self.holdRounds {
-            let record = BucketRouting.record(sku: sku, order: order, buckets: buckets)
-            let located = keys.keys(of: record)
             let reply = try await call(
                 function,
                 keys: holdKeys(located, order: order)
@@ -126,20 +177,12 @@ extension Inventory {
                 arguments: [record, order, String(configuration.retentionMs)] + extra
             )
             if reply.isOK { return reply }
+            if reply.outcome == InventoryError.Code.holdNotFound.rawValue { return nil }
             let hold = try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
-            if reply.outcome == InventoryError.Code.holdNotFound.rawValue, !looked {
-                // The SKU may have been spread over buckets since this process learned it.
-                looked = true
-                let actual = try await bucketCount(of: sku)
-                if actual != buckets {
-                    buckets = actual
-                    continue
-                }
-            }
             // A reacquire that found its bucket dry: siblings refill it unless the SKU is short.
-            if reply.outcome == InventoryError.Code.holdExpired.rawValue, extra.first == "1", buckets > 1,
+            if reply.outcome == InventoryError.Code.holdExpired.rawValue, extra.first == "1", layout.records > 1,
                 let hold, hold.state == .expired,
-                case .ready = try await refill(sku, buckets: buckets, into: record, qty: hold.qty),
+                case .ready = try await refill(sku, records: layout.records, into: record, qty: hold.qty),
                 try await self.record(record).available >= hold.qty
             {
                 continue
@@ -148,5 +191,4 @@ extension Inventory {
         }
         throw InventoryError(.unavailable, "the SKU's buckets kept running dry; retry the same request")
     }
-
 }

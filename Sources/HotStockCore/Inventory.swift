@@ -20,8 +20,9 @@ public final class Inventory: Sendable {
     let library: RedisFunctionLibrary
     /// The logger the engine writes to.
     public let logger: Logger
-    /// How many buckets each SKU spread over several has, as this process last learned.
-    let bucketCounts = Mutex<[String: Int]>([:])
+    /// How each SKU spread over several buckets routes its holds, as this process last
+    /// learned it.
+    let bucketLayouts = Mutex<[String: BucketLayout]>([:])
 
     /// Makes an engine on a Redis pool. Call ``prepare()`` once before serving.
     public convenience init(
@@ -64,22 +65,32 @@ public final class Inventory: Sendable {
 
     /// Creates a SKU or applies an update to it. Returns the SKU after the change and
     /// whether it was created.
-    /// With `buckets` above one on a new SKU, its stock is then spread over them (DESIGN
-    /// section 12). A SKU spread over buckets takes only a PUT that changes nothing, for now.
+    /// A change of `buckets` (DESIGN section 12) spreads the SKU's stock over that many
+    /// buckets, also while a sale runs (``spread(_:over:)``). A SKU spread over buckets
+    /// takes no other change, for now.
     public func setSKU(_ sku: String, _ update: SKUUpdate) async throws -> (sku: SKU, created: Bool) {
         try Identifier.validate(sku, field: "sku")
         if let buckets = update.buckets, !(1...Int64(BucketID.maxBuckets)).contains(buckets) {
             throw InventoryError(.invalidArgument, "buckets must be an integer in 1..\(BucketID.maxBuckets)")
         }
-        if try await bucketCount(of: sku) > 1 {
+        var rest = update
+        rest.buckets = nil
+        if !(try await bucketLayout(of: sku)).isPlain {
             let current = try await self.sku(sku)
-            guard update.changesNothing(of: current) else {
-                throw InventoryError(.invalidArgument, "a SKU spread over buckets cannot be changed yet")
+            guard rest.changesNothing(of: current) else {
+                throw InventoryError(
+                    .invalidArgument,
+                    "a SKU spread over buckets takes no change but of its buckets, for now"
+                )
             }
-            return (current, false)
+            guard let buckets = update.buckets, buckets != current.config.buckets ?? 1 else { return (current, false) }
+            try await spread(sku, over: Int(buckets))
+            return (try await self.sku(sku), false)
         }
-        let result = try await setRecord(sku, update)
-        guard let buckets = result.sku.config.buckets, buckets > 1 else { return result }
+        // A new SKU is made with its count; an existing one changes it after the rest.
+        let exists = try await withRetry { try await redis.send(.exists(keys.skuKey(sku))) }.int == 1
+        let result = try await setRecord(sku, exists ? rest : update)
+        guard let buckets = update.buckets, buckets > 1 else { return result }
         try await spread(sku, over: Int(buckets))
         return (try await self.sku(sku), result.created)
     }
@@ -102,9 +113,9 @@ public final class Inventory: Sendable {
     public func sku(_ sku: String) async throws -> SKU {
         try Identifier.validate(sku, field: "sku")
         let own = try await record(sku)
-        let buckets = Int(own.config.buckets ?? 1)
-        learnBuckets(of: sku, buckets)
-        return try await summed(own, buckets: buckets)
+        let layout = BucketLayout(own.config)
+        learn(layout, of: sku)
+        return try await summed(own, records: layout.records)
     }
 
     /// The SKU record `sku` as it stands: a SKU, or one of its buckets (`<sku>#<b>`).

@@ -38,7 +38,10 @@ struct StockSetCommand: AsyncParsableCommand {
     var defaultTTLMs: Int64?
     @Option(name: .customLong("max-qty"), help: "Most units one hold may take (default 1000).")
     var maxQty: Int64?
-    @Option(help: "Spread a new SKU's stock over this many buckets (1...64), each on a Redis slot of its own.")
+    @Option(
+        help:
+            "Spread the SKU's stock over this many buckets (1...64), each on a Redis slot of its own; may change while a sale runs."
+    )
     var buckets: Int64?
     @Option(
         name: .customLong("clear"),

@@ -18,7 +18,7 @@ func spreadSKU(_ inventory: Inventory, _ name: String = "hot", total: Int64, buc
 struct BucketHoldTests {
     /// Every bucket balanced, and the SKU's sums equal to what the records add up to.
     private func expectBucketsBalanced(_ inventory: Inventory, _ sku: String, buckets: Int) async throws -> SKU {
-        let records = try await inventory.bucketRecords(of: sku, buckets: buckets)
+        let records = try await inventory.bucketRecords(of: sku, records: buckets)
         #expect(records.count == buckets)
         for record in records { #expect(record.isBalanced && record.available >= 0, "bucket \(record.id)") }
         let stock = try await expectBalanced(inventory, sku)
@@ -29,7 +29,7 @@ struct BucketHoldTests {
     @Test func sixHundredHoldsOnThreeHundredUnitsInFourBucketsHoldExactlyThreeHundred() async throws {
         let inventory = try await TestEngine.inventory(poolSize: 8)
         let sku = try await spreadSKU(inventory, total: 300, buckets: 4)
-        let spread = try await inventory.bucketRecords(of: sku, buckets: 4)
+        let spread = try await inventory.bucketRecords(of: sku, records: 4)
         #expect(spread.allSatisfy { $0.available == 75 })
         let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<600 {
@@ -130,12 +130,23 @@ struct BucketHoldTests {
         let coded = TestEngine.uniqueSKU("codes")
         _ = try await inventory.setSKU(coded, SKUUpdate(kind: .codes))
         #expect(try await refusalCode { try await inventory.spread(coded, over: 2) } == .invalidArgument)
-        let limited = TestEngine.uniqueSKU("limited")
+        let paced = TestEngine.uniqueSKU("paced")
         var update = SKUUpdate(total: 10)
+        update.opensAtMs = .set(1)
+        update.releaseRate = .set(5)
+        _ = try await inventory.setSKU(paced, update)
+        #expect(try await refusalCode { try await inventory.spread(paced, over: 2) } == .invalidArgument)
+        #expect(try await inventory.buckets(of: paced).count == 1)
+        // A per-buyer limit keeps each buyer in one bucket: the count changes only from
+        // one bucket before anything is held, never once units are a buyer's.
+        let limited = TestEngine.uniqueSKU("limited")
+        update = SKUUpdate(total: 10)
         update.perBuyerLimit = .set(2)
         _ = try await inventory.setSKU(limited, update)
+        _ = try await inventory.placeHold(sku: limited, order: "first", buyer: "b1")
         #expect(try await refusalCode { try await inventory.spread(limited, over: 2) } == .invalidArgument)
-        #expect(try await inventory.sku(limited).available == 10)
+        let stock = try await inventory.sku(limited)
+        #expect(stock.available == 9 && stock.held == 1 && stock.config.buckets == nil)
     }
 }
 

@@ -52,10 +52,10 @@ struct BucketWarmTests {
         #expect(report.warmed == [sku] && report.liveHolds == 5)
         let after = try await other.sku(sku)
         #expect(after.total == 40 && after.held == 10 && after.sold == 2 && after.available == 28)
-        for record in try await other.bucketRecords(of: sku, buckets: 4) {
+        for record in try await other.bucketRecords(of: sku, records: 4) {
             #expect(record.isBalanced && record.available >= 0, "bucket \(record.id)")
         }
-        #expect(try await other.unitsInTransit(of: sku, buckets: 4) == 0)
+        #expect(try await other.unitsInTransit(of: sku, records: 4) == 0)
         // A process that never learned the buckets finds the holds where they were.
         let fresh = try await TestEngine.inventory(namespace: "d21")
         #expect(try await fresh.confirm(sku: sku, order: "o4").hold.state == .confirmed)
@@ -70,5 +70,68 @@ struct BucketWarmTests {
         }
         #expect(rows.count == 3)
         #expect(try await cold.versionRegressions(skus: records) == 0)
+    }
+
+    @Test func aSKUWhoseCountChangedIsRebuiltWithWhereItsOlderHoldsAre() async throws {
+        let inventory = try await TestEngine.inventory(namespace: "d21")
+        try await TestEngine.wipe(inventory)
+        let cold = try await TestCold.store()
+        let sku = TestEngine.uniqueSKU("warm-resized")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: 60))
+        for index in 0..<8 { _ = try await inventory.placeHold(sku: sku, order: "one\(index)", qty: 2) }
+        for buckets: Int64 in [6, 2] {
+            var update = SKUUpdate(total: 60)
+            update.buckets = buckets
+            _ = try await inventory.setSKU(sku, update)
+            for index in 0..<8 { _ = try await inventory.placeHold(sku: sku, order: "b\(buckets)-\(index)") }
+        }
+        let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
+        try await syncer.syncOnce()
+        let before = try await inventory.sku(sku)
+
+        // Redis loses everything; warm brings back the buckets, the retired ones too,
+        // and the counts the SKU routed over before.
+        try await TestEngine.wipe(inventory)
+        let other = try await TestEngine.inventory(namespace: "d21")
+        let report = try await Warmer(inventory: other, cold: cold, logger: TestEngine.logger).warm(sku: sku)
+        #expect(report.warmed == [sku] && report.liveHolds == 24)
+        let after = try await other.sku(sku)
+        #expect(after == before)
+        #expect(after.config.buckets == 2 && after.config.bucketRecords == 6)
+        #expect(try await other.buckets(of: sku).count == 6)
+        let fresh = try await TestEngine.inventory(namespace: "d21")
+        for order in (0..<8).flatMap({ ["one\($0)", "b6-\($0)", "b2-\($0)"] }) {
+            let retry = try await fresh.placeHold(sku: sku, order: order, qty: order.hasPrefix("one") ? 2 : 1)
+            #expect(!retry.created, "\(order)")
+        }
+        #expect(try await fresh.confirm(sku: sku, order: "one3").hold.state == .confirmed)
+        _ = try await expectBalanced(fresh, sku)
+    }
+
+    @Test func aLimitedSpreadSKUGetsItsOrderClaimsBack() async throws {
+        let inventory = try await TestEngine.inventory(namespace: "d21")
+        try await TestEngine.wipe(inventory)
+        let cold = try await TestCold.store()
+        let sku = TestEngine.uniqueSKU("warm-limited")
+        var update = SKUUpdate(total: 40)
+        update.perBuyerLimit = .set(2)
+        update.buckets = 4
+        _ = try await inventory.setSKU(sku, update)
+        for index in 0..<10 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)", buyer: "b\(index)") }
+        try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
+
+        try await TestEngine.wipe(inventory)
+        let other = try await TestEngine.inventory(namespace: "d21")
+        _ = try await Warmer(inventory: other, cold: cold, logger: TestEngine.logger).warm(sku: sku)
+        let fresh = try await TestEngine.inventory(namespace: "d21")
+        #expect(try await fresh.confirm(sku: sku, order: "o1").hold.state == .confirmed)
+        let code = try await refusalCode { _ = try await fresh.placeHold(sku: sku, order: "o2", buyer: "someone") }
+        #expect(code == .idempotencyConflict)
+        _ = try await fresh.placeHold(sku: sku, order: "o3b", buyer: "b3")
+        #expect(
+            try await refusalCode { _ = try await fresh.placeHold(sku: sku, order: "o3c", buyer: "b3") } == .buyerLimit
+        )
+        let stock = try await expectBalanced(fresh, sku)
+        #expect(stock.sold == 1 && stock.held == 10 && stock.available == 29)
     }
 }

@@ -147,6 +147,26 @@ struct DeclaredKeysTests {
         #expect(recovery == TransferRecovery(credited: 1, returned: 1))
         #expect(try await inventory.record(bucket).available == 2)
 
+        // A limited SKU spread over buckets (claims, routing by buyer), its count changed
+        // while a hold of the old layout lives, which is then confirmed where it is.
+        let spread = TestEngine.uniqueSKU("keys-spread")
+        update = SKUUpdate(total: 12)
+        update.perBuyerLimit = .set(2)
+        update.buckets = 3
+        _ = try await inventory.setSKU(spread, update)
+        _ = try await inventory.placeHold(sku: spread, order: "s1", qty: 2, buyer: "b1")
+        _ = try await inventory.release(sku: spread, order: "s1")
+        let resized = TestEngine.uniqueSKU("keys-resized")
+        _ = try await inventory.setSKU(resized, SKUUpdate(total: 12))
+        _ = try await inventory.placeHold(sku: resized, order: "old", qty: 2)
+        update = SKUUpdate(total: 12)
+        update.buckets = 4
+        _ = try await inventory.setSKU(resized, update)
+        _ = try await inventory.placeHold(sku: resized, order: "old", qty: 2)
+        _ = try await inventory.placeHold(sku: resized, order: "new", qty: 2)
+        _ = try await inventory.confirm(sku: resized, order: "old")
+        #expect(try await inventory.sku(resized).sold == 2)
+
         // The checker bites: a hold called without its buyers key fails, and changes nothing.
         let located = inventory.keys.keys(of: counted)
         let before = try await inventory.sku(counted)

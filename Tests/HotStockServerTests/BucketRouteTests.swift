@@ -46,7 +46,7 @@ struct BucketRouteTests {
 
     @Test(arguments: [
         #"{"kind": "codes", "buckets": 2}"#, #"{"total": 5, "buckets": 0}"#, #"{"total": 5, "buckets": 65}"#,
-        #"{"total": 5, "buckets": 2, "per_buyer_limit": 1}"#, #"{"total": 5, "buckets": "2"}"#,
+        #"{"total": 5, "buckets": 2, "opens_at_ms": 1, "release_rate": 2}"#, #"{"total": 5, "buckets": "2"}"#,
     ])
     func bucketsOutsideTheRulesAreRefusedAndCreateNothing(body: String) async throws {
         let inventory = try await TestServer.inventory()
@@ -58,14 +58,44 @@ struct BucketRouteTests {
         }
     }
 
-    @Test func bucketsCannotBeAddedToASKUThatExists() async throws {
+    @Test func theBucketsOfASKUThatExistsChangeAndItsStockStaysWhole() async throws {
         let inventory = try await TestServer.inventory()
         let sku = TestServer.uniqueSKU("late-buckets")
         try await TestServer.application(inventory).test(.router) { client in
             #expect(try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 5}"#).status == .ok)
-            let spread = try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 5, "buckets": 3}"#)
-            #expect(spread.status == .badRequest && errorCode(spread) == "invalid_argument")
-            #expect(json(try await client.call(.get, "/v1/skus/\(sku)"))["buckets"] as? Int == 1)
+            let held = try await client.call(
+                .put,
+                "/v1/skus/\(sku)/holds/early",
+                token: TestServer.apiToken,
+                body: "{}"
+            )
+            #expect(held.status == .created)
+            for buckets in [3, 1, 4] {
+                let spread = try await client.call(
+                    .put,
+                    "/v1/skus/\(sku)",
+                    body: #"{"total": 5, "buckets": \#(buckets)}"#
+                )
+                #expect(spread.status == .ok && json(spread)["buckets"] as? Int == buckets)
+                #expect(json(spread)["total"] as? Int == 5 && json(spread)["held"] as? Int == 1)
+                #expect(json(spread)["available"] as? Int == 4)
+            }
+            // Another change beside the count is refused and changes nothing.
+            let both = try await client.call(.put, "/v1/skus/\(sku)", body: #"{"total": 9, "buckets": 2}"#)
+            #expect(both.status == .badRequest && errorCode(both) == "invalid_argument")
+            #expect(json(try await client.call(.get, "/v1/skus/\(sku)"))["buckets"] as? Int == 4)
+            // The hold placed before every change is still the same hold.
+            let again = try await client.call(
+                .put,
+                "/v1/skus/\(sku)/holds/early",
+                token: TestServer.apiToken,
+                body: "{}"
+            )
+            #expect(again.status == .ok && json(again)["state"] as? String == "held")
+            let paid = try await client.call(.post, "/v1/skus/\(sku)/holds/early/confirm", token: TestServer.apiToken)
+            #expect(paid.status == .ok)
+            let read = json(try await client.call(.get, "/v1/skus/\(sku)"))
+            #expect(read["sold"] as? Int == 1 && read["held"] as? Int == 0 && read["available"] as? Int == 4)
         }
     }
 }

@@ -12,6 +12,16 @@ local CONFIG_RULES = {
   buckets = function(v) return int_arg(v, 1, MAX_BUCKETS) end,
 }
 
+-- The fields only the engine writes when a SKU's bucket count changes (hs_set_buckets),
+-- which warm restores: how many bucket records it has, and the counts it routed over
+-- before, 'COUNT@MS' comma separated (DESIGN section 12).
+local BUCKET_LAYOUT_RULES = {
+  bucket_records = function(v) return int_arg(v, 1, MAX_BUCKETS) end,
+  bucket_routings = function(v)
+    return type(v) == 'string' and #v <= 512 and string.find(v, '^%d+@%d+[,%d@]*$') ~= nil
+  end,
+}
+
 -- Units the token bucket has released at `now`, or nil when the SKU has no bucket.
 local function released_units(s, now)
   local rate = tonumber(s.release_rate)

@@ -1,11 +1,17 @@
-/// Where an order's hold lives among a SKU's buckets (DESIGN section 12): bucket
-/// `crc32(order) mod buckets`, so every retry of the same request lands in the same
-/// place and one (sku, order) is one hold.
+/// Where a hold lives among a SKU's buckets (DESIGN section 12): bucket
+/// `crc32(key) mod buckets`, the key being the order (or, for a SKU with a per-buyer
+/// limit, the buyer), so every retry of the same request lands in the same place.
 enum BucketRouting {
-    /// The SKU record holding `order`'s hold when the SKU has `buckets` buckets.
+    /// The SKU record holding `order`'s hold when the SKU has `buckets` buckets and
+    /// routes by order.
     static func record(sku: String, order: String, buckets: Int) -> String {
+        record(sku: sku, key: order, buckets: buckets)
+    }
+
+    /// The SKU record that routing key `key` lands in when the SKU has `buckets` buckets.
+    static func record(sku: String, key: String, buckets: Int) -> String {
         guard buckets > 1 else { return sku }
-        return BucketID(sku: sku, index: Int(CRC32.checksum(order) % UInt32(buckets))).description
+        return BucketID(sku: sku, index: Int(CRC32.checksum(key) % UInt32(buckets))).description
     }
 
     /// The records of a SKU of `buckets` buckets, bucket 0 (the SKU's own) first.

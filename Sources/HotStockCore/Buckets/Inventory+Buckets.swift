@@ -2,69 +2,106 @@ import RedisClient
 import Synchronization
 
 extension Inventory {
-    /// How many buckets this process last learned `sku` has (1 until it learns more).
-    func knownBuckets(of sku: String) -> Int {
-        bucketCounts.withLock { $0[sku] ?? 1 }
+    /// How `sku` routes its holds, as this process last learned (one record until it
+    /// learns more).
+    func knownLayout(of sku: String) -> BucketLayout {
+        bucketLayouts.withLock { $0[sku] ?? BucketLayout() }
     }
 
-    /// Notes how many buckets `sku` has (a SKU of one bucket is not kept).
-    func learnBuckets(of sku: String, _ buckets: Int) {
-        bucketCounts.withLock { $0[sku] = buckets > 1 ? buckets : nil }
+    /// Notes how `sku` routes its holds (a SKU of one record is not kept).
+    func learn(_ layout: BucketLayout, of sku: String) {
+        bucketLayouts.withLock { $0[sku] = layout.isPlain ? nil : layout }
     }
 
-    /// How many buckets `sku` has, as its own record says (learned on the way).
-    func bucketCount(of sku: String) async throws -> Int {
-        let reply = try await withRetry { try await redis.send(.hmget(keys.skuKey(sku), fields: ["buckets"])) }
-        let buckets = reply.array?.first?.int.map(Int.init) ?? 1
-        learnBuckets(of: sku, buckets)
-        return buckets
+    /// How `sku` routes its holds, as its own record says (learned on the way).
+    func bucketLayout(of sku: String) async throws -> BucketLayout {
+        let fields: [SKUField] = [.buckets, .bucketRecords, .bucketRoutings, .perBuyerLimit]
+        let reply = try await withRetry {
+            try await redis.send(.hmget(keys.skuKey(sku), fields: fields.map(\.rawValue)))
+        }
+        let values = reply.array ?? []
+        func value(_ index: Int) -> String? { index < values.count ? values[index].string : nil }
+        let layout = BucketLayout(
+            buckets: value(0).flatMap { Int64($0) },
+            records: value(1).flatMap { Int64($0) },
+            routings: value(2),
+            perBuyer: value(3) != nil
+        )
+        learn(layout, of: sku)
+        return layout
     }
 
-    /// Spreads `sku`'s stock over `buckets` buckets (DESIGN section 12): the SKU's own
-    /// record notes the count, each bucket record is made with a copy of the SKU's config,
-    /// and the available units are shared out by transfers. For now a SKU is spread once,
-    /// from one bucket, and only a counted SKU without a per-buyer limit or a release
-    /// schedule. A process that dies half-way leaves buckets the next hold or spread
-    /// makes, and units where they were: exact, only less even.
+    /// Sets how many buckets `sku`'s holds route over (DESIGN section 12), also while a
+    /// sale runs: the SKU's own record notes the count (and the count it replaces, so
+    /// retries of older holds are found), every bucket record gets it (and a copy of the
+    /// SKU's config when new), then the available units are shared out over the buckets
+    /// by transfers, retired buckets emptied. A process that dies half-way leaves bucket
+    /// records the next hold or change makes, and units where they were: exact, only
+    /// less even; the change may simply be run again.
     func spread(_ sku: String, over buckets: Int) async throws {
         try Identifier.validate(sku, field: "sku")
+        let located = keys.keys(of: sku)
         let own = try await call(
             HotStockFunction.setBuckets,
-            keys: [keys.skuKey(sku), keys.keys(of: sku).eventsKey],
+            keys: [located.skuKey, located.eventsKey, located.buyersKey],
             arguments: [sku, String(buckets)]
         )
         guard own.isOK else { throw own.refusal() }
         let home = try await record(sku)
-        try await makeBuckets(of: sku, count: buckets, config: home.config)
-        learnBuckets(of: sku, buckets)
-        let share = home.available / Int64(buckets)
-        guard share > 0 else { return }
-        for record in BucketRouting.records(sku: sku, buckets: buckets).dropFirst() {
-            _ = try await moveUnits(from: sku, to: record, want: share, least: 1)
-        }
+        let layout = BucketLayout(home.config)
+        try await makeBuckets(of: sku, layout: layout, config: home.config)
+        learn(layout, of: sku)
+        try await rebalance(sku, layout: layout)
     }
 
-    /// Makes (or brings up to date) bucket records 1..<count of `sku`, each with a copy of
-    /// the SKU's config (`config`, or as the SKU's record has it).
-    func makeBuckets(of sku: String, count: Int, config known: SKUConfig? = nil) async throws {
+    /// Makes (or brings up to date) bucket records 1..<records of `sku`, each noting the
+    /// count holds route over and, when new, a copy of the SKU's config (`config`, or as
+    /// the SKU's record has it).
+    func makeBuckets(of sku: String, layout: BucketLayout, config known: SKUConfig? = nil) async throws {
         let config: SKUConfig
         if let known { config = known } else { config = try await record(sku).config }
         var pairs: [String] = []
         func add(_ field: SKUField, _ value: String?) {
             if let value { pairs += [field.rawValue, value] }
         }
+        add(.perBuyerLimit, config.perBuyerLimit.map(String.init))
         add(.opensAtMs, config.opensAtMs.map(String.init))
         add(.releaseBurst, config.releaseBurst.map(String.init))
         add(.defaultTTLMs, config.defaultTTLMs.map(String.init))
         add(.maxQty, config.maxQty.map(String.init))
-        for record in BucketRouting.records(sku: sku, buckets: count).dropFirst() {
+        for record in layout.allRecords(sku: sku).dropFirst() {
             let located = keys.keys(of: record)
             let reply = try await call(
                 HotStockFunction.setBuckets,
-                keys: [located.skuKey, located.eventsKey],
-                arguments: [record, String(count)] + pairs
+                keys: [located.skuKey, located.eventsKey, located.buyersKey],
+                arguments: [record, String(layout.buckets)] + pairs
             )
             guard reply.isOK else { throw reply.refusal() }
+        }
+    }
+
+    /// Shares `sku`'s available units out evenly over the buckets holds route to, and
+    /// empties retired ones (after a shrink), by transfers.
+    func rebalance(_ sku: String, layout: BucketLayout) async throws {
+        let stock = try await bucketRecords(of: sku, records: layout.records)
+        let available = stock.reduce(0) { $0 + $1.available }
+        let count = Int64(layout.buckets)
+        func share(_ record: SKU) -> Int64 {
+            let index = Int64(BucketID(record.id)?.index ?? 0)
+            return index < count ? available / count + (index < available % count ? 1 : 0) : 0
+        }
+        var donors = stock.filter { $0.available > share($0) }.map { ($0.id, $0.available - share($0)) }
+        for recipient in stock where recipient.available < share(recipient) {
+            var missing = share(recipient) - recipient.available
+            while missing > 0, let (donor, spare) = donors.first {
+                let moved = try await moveUnits(from: donor, to: recipient.id, want: min(spare, missing), least: 1)
+                missing -= moved
+                if moved == 0 || moved >= spare { donors.removeFirst() } else { donors[0].1 = spare - moved }
+            }
+        }
+        // Left over where shares were met already: retired buckets empty into bucket 0.
+        for (donor, spare) in donors where (BucketID(donor)?.index ?? 0) >= layout.buckets {
+            _ = try await moveUnits(from: donor, to: sku, want: spare, least: 1)
         }
     }
 
@@ -73,14 +110,14 @@ extension Inventory {
     public func buckets(of sku: String) async throws -> [SKU] {
         try Identifier.validate(sku, field: "sku")
         let own = try await record(sku)
-        return try await [own] + bucketRecords(of: sku, buckets: Int(own.config.buckets ?? 1), from: 1)
+        return try await [own] + bucketRecords(of: sku, records: BucketLayout(own.config).records, from: 1)
     }
 
-    /// Each bucket record of `sku` from bucket `first` on, in order (a missing bucket is
-    /// left out).
-    func bucketRecords(of sku: String, buckets: Int, from first: Int = 0) async throws -> [SKU] {
+    /// Each of the `records` bucket records of `sku` from bucket `first` on, in order (a
+    /// missing bucket is left out).
+    func bucketRecords(of sku: String, records: Int, from first: Int = 0) async throws -> [SKU] {
         try await withThrowingTaskGroup(of: (Int, SKU?).self) { group in
-            for (index, record) in BucketRouting.records(sku: sku, buckets: buckets).enumerated().dropFirst(first) {
+            for (index, record) in BucketRouting.records(sku: sku, buckets: records).enumerated().dropFirst(first) {
                 group.addTask {
                     do {
                         return (index, try await self.record(record))
@@ -97,10 +134,10 @@ extension Inventory {
 
     /// The SKU as its contract shows it: over buckets, the counters and version summed,
     /// the config the SKU's own.
-    func summed(_ own: SKU, buckets: Int) async throws -> SKU {
-        guard buckets > 1 else { return own }
+    func summed(_ own: SKU, records: Int) async throws -> SKU {
+        guard records > 1 else { return own }
         var sum = own
-        for bucket in try await bucketRecords(of: own.id, buckets: buckets, from: 1) {
+        for bucket in try await bucketRecords(of: own.id, records: records, from: 1) {
             sum.total += bucket.total
             sum.available += bucket.available
             sum.held += bucket.held
@@ -127,17 +164,17 @@ extension Inventory {
     /// shortage counts only when no transfer was in flight after a first short read and
     /// a second read finds every bucket at the version the first saw: every change
     /// bumps its bucket's version, so nothing moved in between and the sum was exact.
-    func refill(_ sku: String, buckets: Int, into target: String, qty: Int64) async throws -> Refill {
+    func refill(_ sku: String, records: Int, into target: String, qty: Int64) async throws -> Refill {
         var shortage: [String: Int64]?
         for _ in 0..<8 {
-            let stock = try await bucketRecords(of: sku, buckets: buckets)
+            let stock = try await bucketRecords(of: sku, records: records)
             let available = stock.reduce(0) { $0 + $1.available }
             if available < qty {
                 let versions = Dictionary(uniqueKeysWithValues: stock.map { ($0.id, $0.version) })
                 if versions == shortage {
                     return .short(available: available, version: stock.reduce(0) { $0 + $1.version })
                 }
-                if try await unitsInTransit(of: sku, buckets: buckets) > 0 {
+                if try await unitsInTransit(of: sku, records: records) > 0 {
                     shortage = nil
                     try await Task.sleep(for: .milliseconds(2))
                 } else {
@@ -160,9 +197,9 @@ extension Inventory {
     }
 
     /// Units taken out of one of `sku`'s buckets and not yet cleared after their credit.
-    func unitsInTransit(of sku: String, buckets: Int) async throws -> Int64 {
+    func unitsInTransit(of sku: String, records: Int) async throws -> Int64 {
         var units: Int64 = 0
-        let partitions = Set(BucketRouting.records(sku: sku, buckets: buckets).map(keys.partition(of:)))
+        let partitions = Set(BucketRouting.records(sku: sku, buckets: records).map(keys.partition(of:)))
         for partition in partitions {
             for transfer in try await transfersInFlight(partition: partition)
             where (BucketID(transfer.from)?.sku ?? transfer.from) == sku {
@@ -175,12 +212,12 @@ extension Inventory {
     /// The `sold_out` refusal of a SKU of several buckets, with the sums the refill found
     /// short (the SKU's `available` and `version` as one consistent read summed them), so
     /// a sold-out gate learns the SKU's state, not one bucket's.
-    func soldOut(available: Int64, version: Int64, maxQty: Int64?) -> InventoryError {
+    func soldOut(available: Int64, version: Int64, maxQty: Int64?, perBuyer: Bool) -> InventoryError {
         var error = InventoryError(.soldOut, "not enough available units")
         error.soldOut = SoldOutSnapshot(
             available: available,
             maxQty: maxQty ?? InventoryLimits.defaultMaxQty,
-            requiresBuyer: false,
+            requiresBuyer: perBuyer,
             version: version
         )
         return error

@@ -208,7 +208,9 @@ public struct ColdStore: Sendable {
                     releaseBurst: row.int(SKUField.releaseBurst.rawValue),
                     defaultTTLMs: row.int(SKUField.defaultTTLMs.rawValue),
                     maxQty: row.int(SKUField.maxQty.rawValue),
-                    buckets: row.int(SKUField.buckets.rawValue)
+                    buckets: row.int(SKUField.buckets.rawValue),
+                    bucketRecords: row.int(SKUField.bucketRecords.rawValue),
+                    bucketRoutings: row[SKUField.bucketRoutings.rawValue]
                 ),
                 kind: row[SKUField.kind.rawValue].flatMap(SKUKind.init(rawValue:)) ?? .counted
             ),

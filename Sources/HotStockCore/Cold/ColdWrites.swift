@@ -172,7 +172,8 @@ enum ColdWrites {
             .text(sku.id), .int(sku.total), .int(sku.available), .int(sku.held), .int(sku.sold), .int(sku.version),
             .int(sku.config.perBuyerLimit), .int(sku.config.opensAtMs), .double(sku.config.releaseRate),
             .int(sku.config.releaseBurst), .int(sku.config.defaultTTLMs), .int(sku.config.maxQty),
-            .text(sku.kind.rawValue), .int(sku.config.buckets),
+            .text(sku.kind.rawValue), .int(sku.config.buckets), .int(sku.config.bucketRecords),
+            .text(sku.config.bucketRoutings),
         ]
     }
 

@@ -110,6 +110,14 @@ public struct KeySpace: Sendable, Hashable {
     /// fetched, scored by their confirm time.
     public func undeliveredKey(partition: Int) -> String { prefix(partition: partition) + "undelivered" }
 
+    /// `hs:{p}:claim:<sku>/<order>`: the buyer an order of a SKU that routes holds by
+    /// buyer is bound to (DESIGN section 12), in a partition chosen by the order (one of
+    /// the 64 after the SKU's), so the claims of a hot SKU spread like its buckets.
+    public func claimKey(sku: String, order: String) -> String {
+        let partition = (partition(of: sku) + Int(CRC32.checksum(order) % UInt32(BucketID.maxBuckets))) % partitions
+        return prefix(partition: partition) + "claim:" + sku + "/" + order
+    }
+
     /// `hs:{p}:buyers:<sku>`: units held and sold by each buyer of one SKU, field = buyer.
     public func buyersKey(_ sku: String) -> String { prefix(of: sku) + "buyers:" + sku }
 

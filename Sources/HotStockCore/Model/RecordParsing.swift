@@ -17,7 +17,9 @@ enum RecordParsing {
             releaseBurst: fields[.releaseBurst].flatMap { Int64($0) },
             defaultTTLMs: fields[.defaultTTLMs].flatMap { Int64($0) },
             maxQty: fields[.maxQty].flatMap { Int64($0) },
-            buckets: fields[.buckets].flatMap { Int64($0) }
+            buckets: fields[.buckets].flatMap { Int64($0) },
+            bucketRecords: fields[.bucketRecords].flatMap { Int64($0) },
+            bucketRoutings: fields[.bucketRoutings]
         )
         return SKU(
             id: id,

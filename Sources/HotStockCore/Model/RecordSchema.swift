@@ -13,6 +13,12 @@ public enum SKUField: String, CaseIterable, Sendable {
     case kind
     /// How many buckets the SKU's stock is spread over (DESIGN section 12); absent: one.
     case buckets
+    /// How many bucket records the SKU has (DESIGN section 12): more than `buckets` after
+    /// the count shrank, the retired ones keeping their holds; absent: `buckets`.
+    case bucketRecords = "bucket_records"
+    /// The bucket counts the SKU routed holds over before, each with the time it ended
+    /// (`COUNT@MS`, comma separated, oldest first): where a retry of an older hold looks.
+    case bucketRoutings = "bucket_routings"
 
     /// The counters, which every SKU record has.
     public static let counters: [SKUField] = [.total, .available, .held, .sold, .version]
@@ -22,6 +28,7 @@ public enum SKUField: String, CaseIterable, Sendable {
     /// The config fields, each optional.
     public static let config: [SKUField] = [
         .perBuyerLimit, .opensAtMs, .releaseRate, .releaseBurst, .defaultTTLMs, .maxQty, .kind, .buckets,
+        .bucketRecords, .bucketRoutings,
     ]
 }
 

@@ -69,6 +69,10 @@ public struct SKUConfig: Sendable, Equatable {
     public var maxQty: Int64?
     /// How many buckets the stock is spread over (DESIGN section 12); unset: one.
     public var buckets: Int64?
+    /// How many bucket records exist (more than `buckets` after a shrink); unset: `buckets`.
+    public var bucketRecords: Int64?
+    /// The bucket counts the SKU routed over before (`COUNT@MS,...`, oldest first).
+    public var bucketRoutings: String?
 
     /// Makes a configuration; every rule defaults to unset.
     public init(
@@ -78,7 +82,9 @@ public struct SKUConfig: Sendable, Equatable {
         releaseBurst: Int64? = nil,
         defaultTTLMs: Int64? = nil,
         maxQty: Int64? = nil,
-        buckets: Int64? = nil
+        buckets: Int64? = nil,
+        bucketRecords: Int64? = nil,
+        bucketRoutings: String? = nil
     ) {
         self.perBuyerLimit = perBuyerLimit
         self.opensAtMs = opensAtMs
@@ -87,5 +93,7 @@ public struct SKUConfig: Sendable, Equatable {
         self.defaultTTLMs = defaultTTLMs
         self.maxQty = maxQty
         self.buckets = buckets
+        self.bucketRecords = bucketRecords
+        self.bucketRoutings = bucketRoutings
     }
 }

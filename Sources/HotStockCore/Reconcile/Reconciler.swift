@@ -104,8 +104,8 @@ public struct Reconciler: Sendable {
             if comparison.report.drift.count > before { comparison.skusToWrite.append(hot) }
             if hot.kind == .codes { try await compareCodes(of: hot, into: &comparison) }
             try await compareHolds(of: id, bucket: 0, into: &comparison)
-            let buckets = try await inventory.bucketCount(of: id)
-            if buckets > 1 { try await compareBuckets(of: id, count: buckets, into: &comparison) }
+            let records = try await inventory.bucketLayout(of: id).records
+            if records > 1 { try await compareBuckets(of: id, count: records, into: &comparison) }
         }
         progress?(allIDs.count, allIDs.count)
         return comparison

@@ -6,8 +6,8 @@ extension Warmer {
     /// debit is taken off the donor's counters first.
     func warmSKU(_ sku: SKU, force: Bool) async throws -> (live: Int, expired: Int) {
         let rows = try await cold.buckets(sku: sku.id)
-        guard let last = rows.keys.max() else { return try await warmOne(sku, force: force) }
-        let count = last + 1
+        guard rows.keys.max() != nil else { return try await warmOne(sku, force: force) }
+        let layout = BucketLayout(sku.config)
         var records: [Int: SKU] = rows.mapValues { row in
             var record = sku
             (record.total, record.available, record.held, record.sold, record.version) =
@@ -24,11 +24,11 @@ extension Warmer {
         }
         var result = (live: 0, expired: 0)
         for (bucket, record) in records.sorted(by: { $0.key < $1.key }) {
-            let warmed = try await warmOne(record, force: force, bucket: bucket, buckets: count)
+            let warmed = try await warmOne(record, force: force, bucket: bucket, buckets: layout.buckets)
             result.live += warmed.live
             result.expired += warmed.expired
         }
-        inventory.learnBuckets(of: sku.id, count)
+        inventory.learn(layout, of: sku.id)
         for transfer in open where transfer.debited {
             try await inventory.restore(
                 BucketTransfer(

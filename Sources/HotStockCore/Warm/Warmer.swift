@@ -95,6 +95,10 @@ public struct Warmer: Sendable {
         add(.maxQty, sku.config.maxQty.map(String.init))
         add(.kind, sku.kind == .codes ? SKUKind.codes.rawValue : nil)
         if buckets > 1 { configPairs += ["buckets", String(buckets)] }
+        if bucket == 0 {
+            add(.bucketRecords, sku.config.bucketRecords.map(String.init))
+            add(.bucketRoutings, sku.config.bucketRoutings)
+        }
         let codes = sku.kind == .codes ? try await cold.codes(sku: sku.id) : []
         let staging = keys.warmStagingKeys(record)
         // Staged only for a SKU this warm will write: a refused one would leave the copy
@@ -138,6 +142,15 @@ public struct Warmer: Sendable {
             throw reply.refusal()
         }
         let result = (live: Int(try reply.requireInt("live")), expired: Int(try reply.requireInt("expired")))
+        // A limited SKU over buckets finds its holds through their orders' claims.
+        let layout = BucketLayout(sku.config)
+        if layout.perBuyer, !layout.isPlain {
+            for hold in holds {
+                if let buyer = hold.buyer {
+                    _ = try await inventory.claim(sku: sku.id, order: hold.order, buyer: buyer)
+                }
+            }
+        }
         logger.info(
             "warmed SKU",
             metadata: ["sku": "\(record)", "live_holds": "\(result.live)", "expired_holds": "\(result.expired)"]

@@ -1,0 +1,124 @@
+import RedisClient
+import Testing
+
+@testable import HotStockCore
+
+/// DESIGN section 12: a per-buyer limit stays exact over buckets. Holds of a SKU with a
+/// limit route by buyer, so each buyer's units are counted in one bucket; an order is
+/// bound to its buyer once (its claim), so the same order with another buyer is one
+/// conflict wherever it would land, and a confirm or release finds the hold.
+@Suite("Per-buyer limits over buckets")
+struct BucketBuyerLimitTests {
+    private func limitedSKU(_ inventory: Inventory, total: Int64, limit: Int64, buckets: Int64?) async throws -> String
+    {
+        let sku = TestEngine.uniqueSKU("limited")
+        var update = SKUUpdate(total: total)
+        update.perBuyerLimit = .set(limit)
+        update.buckets = buckets
+        _ = try await inventory.setSKU(sku, update)
+        return sku
+    }
+
+    /// The units `buyer` has counted in each bucket record of `sku` that counts any.
+    private func buyerUnits(_ inventory: Inventory, _ sku: String, _ buyer: String, records: Int) async throws
+        -> [String: Int64]
+    {
+        var units: [String: Int64] = [:]
+        for record in BucketRouting.records(sku: sku, buckets: records) {
+            let reply = try await inventory.redis.send(.hmget(inventory.keys.buyersKey(record), fields: [buyer]))
+            if let count = reply.array?.first?.int { units[record] = count }
+        }
+        return units
+    }
+
+    @Test func oneBuyerWithLimitTwoOverEightBucketsGetsTwoUnits() async throws {
+        let inventory = try await TestEngine.inventory(poolSize: 8)
+        let sku = try await limitedSKU(inventory, total: 100, limit: 2, buckets: 8)
+        let outcomes = try await withThrowingTaskGroup(of: (String, String).self) { group in
+            for index in 0..<20 {
+                for buyer in ["b1", "other\(index)"] {
+                    group.addTask {
+                        do {
+                            _ = try await inventory.placeHold(sku: sku, order: "\(buyer)-\(index)", buyer: buyer)
+                            return (buyer, "held")
+                        } catch let error as InventoryError {
+                            return (buyer, error.code.rawValue)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [String: Int]()) {
+                $0["\($1.0 == "b1" ? "b1" : "others") \($1.1)", default: 0] += 1
+            }
+        }
+        #expect(outcomes == ["b1 held": 2, "b1 buyer_limit": 18, "others held": 20])
+        let stock = try await expectBalanced(inventory, sku)
+        #expect(stock.held == 22 && stock.available == 78 && stock.total == 100)
+        // The buyer's units are counted in one bucket only.
+        let counted = try await buyerUnits(inventory, sku, "b1", records: 8)
+        #expect(counted.count == 1 && counted.values.first == 2)
+
+        // The same order with another buyer is a conflict, wherever that buyer routes.
+        let mine = (0..<20).map { "b1-\($0)" }
+        var held: [String] = []
+        for order in mine where try await refusalCode({ _ = try await inventory.hold(sku: sku, order: order) }) == nil {
+            held.append(order)
+        }
+        #expect(held.count == 2)
+        for thief in (0..<8).map({ "thief\($0)" }) {
+            let code = try await refusalCode {
+                _ = try await inventory.placeHold(sku: sku, order: held[0], buyer: thief)
+            }
+            #expect(code == .idempotencyConflict)
+        }
+        #expect(
+            try await refusalCode { _ = try await inventory.placeHold(sku: sku, order: held[0]) } == .invalidArgument
+        )
+        let again = try await inventory.placeHold(sku: sku, order: held[0], buyer: "b1")
+        #expect(!again.created && again.hold.buyer == "b1")
+
+        // Another process, which never saw the SKU, confirms one and releases the other;
+        // the released unit is the buyer's to take again, and no more.
+        let other = try await TestEngine.inventory()
+        #expect(try await other.confirm(sku: sku, order: held[0]).hold.state == .confirmed)
+        #expect(try await other.release(sku: sku, order: held[1]).state == .released)
+        _ = try await other.placeHold(sku: sku, order: "b1-late", buyer: "b1")
+        #expect(
+            try await refusalCode { _ = try await other.placeHold(sku: sku, order: "b1-later", buyer: "b1") }
+                == .buyerLimit
+        )
+        let after = try await expectBalanced(inventory, sku)
+        #expect(after.sold == 1 && after.held == 21 && after.available == 78)
+        #expect(try await buyerUnits(inventory, sku, "b1", records: 8).values.sorted() == [2])
+    }
+
+    @Test func aLimitedSKUSpreadFromOneBucketFindsItsEarlierHolds() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = try await limitedSKU(inventory, total: 10, limit: 2, buckets: nil)
+        _ = try await inventory.placeHold(sku: sku, order: "first", buyer: "b1")
+        _ = try await inventory.release(sku: sku, order: "first")
+        _ = try await inventory.setSKU(
+            sku,
+            {
+                var u = SKUUpdate(total: 10); u.buckets = 4; return u
+            }()
+        )
+        #expect(try await inventory.buckets(of: sku).count == 4)
+
+        // The order held (and released) in bucket 0 before the change is the same hold.
+        let retry = try await inventory.placeHold(sku: sku, order: "first", buyer: "b1")
+        #expect(!retry.created && retry.hold.state == .released)
+        let code = try await refusalCode { _ = try await inventory.placeHold(sku: sku, order: "first", buyer: "b2") }
+        #expect(code == .idempotencyConflict)
+        let other = try await TestEngine.inventory()
+        #expect(try await other.hold(sku: sku, order: "first").state == .released)
+
+        _ = try await inventory.placeHold(sku: sku, order: "second", qty: 2, buyer: "b1")
+        #expect(
+            try await refusalCode { _ = try await inventory.placeHold(sku: sku, order: "third", buyer: "b1") }
+                == .buyerLimit
+        )
+        let stock = try await expectBalanced(inventory, sku)
+        #expect(stock.held == 2 && stock.available == 8 && stock.config.buckets == 4)
+    }
+}
