@@ -10,9 +10,12 @@
 -- keeps how many records there are (a shrink retires buckets, which keep their holds
 -- until those end). A bucket record refuses, from its update on, any hold routed over
 -- another count (hs_hold's `rerouted`).
--- A codes SKU keeps one bucket; a SKU with a release schedule too, for now. A SKU with a
--- per-buyer limit routes holds by buyer, so a buyer's units stay in one bucket and the
--- limit exact: its count changes only from one bucket, before any unit is held or sold.
+-- A codes SKU keeps one bucket. A SKU with a per-buyer limit routes holds by buyer, so
+-- a buyer's units stay in one bucket and the limit exact: its count changes only from
+-- one bucket, before any unit is held or sold. A SKU with a release schedule keeps it
+-- in bucket 0, noting its total when first spread (`spread_total`): every unit that
+-- leaves bucket 0 counts as released, so the other buckets hold only released units
+-- and the schedule stays exact for the SKU (rules.lua, scheduled_units).
 local MAX_ROUTINGS = 16
 
 local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
@@ -21,33 +24,41 @@ local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
     return refuse('sku_not_found', 'no SKU ' .. record)
   end
   local current = tonumber(s.buckets or '1')
-  if current == buckets then
-    return { 'ok', 'buckets', fmt(buckets), 'changed', '0' }
-  end
-  if s.kind == 'codes' then
-    return invalid('a codes SKU keeps one bucket')
-  end
-  if s.release_rate then
-    return invalid('buckets with a release schedule are not supported yet')
-  end
   local records = tonumber(s.bucket_records or s.buckets or '1')
-  if s.per_buyer_limit and (records > 1 or s.held > 0 or s.sold > 0 or redis.call('HLEN', buyers_key) > 0) then
-    return invalid('a SKU with a per-buyer limit changes its buckets only from one, before any unit is held or sold')
-  end
   local routings = s.bucket_routings and (s.bucket_routings .. ',') or ''
   local _, eras = string.gsub(routings, ',', '')
-  if eras >= MAX_ROUTINGS then
-    return invalid('the bucket count of this SKU has changed ' .. fmt(MAX_ROUTINGS) .. ' times: no more changes')
+  if current ~= buckets then
+    if s.kind == 'codes' then
+      return invalid('a codes SKU keeps one bucket')
+    end
+    if s.per_buyer_limit and (records > 1 or s.held > 0 or s.sold > 0 or redis.call('HLEN', buyers_key) > 0) then
+      return invalid('a SKU with a per-buyer limit changes its buckets only from one, before any unit is held or sold')
+    end
+    if eras >= MAX_ROUTINGS then
+      return invalid('the bucket count of this SKU has changed ' .. fmt(MAX_ROUTINGS) .. ' times: no more changes')
+    end
   end
-  s.buckets = fmt(buckets)
-  s.bucket_records = fmt(math.max(records, buckets))
-  s.bucket_routings = routings .. fmt(current) .. '@' .. fmt(now_ms())
-  redis.call('HSET', sku_key, 'buckets', s.buckets, 'bucket_records', s.bucket_records,
-    'bucket_routings', s.bucket_routings)
+  -- A scheduled SKU spread for the first time (made with its count, or from one
+  -- bucket) has every unit still here, where the schedule stays.
+  local noted = s.release_rate and not s.spread_total and buckets > 1
+  if current == buckets and not noted then
+    return { 'ok', 'buckets', fmt(buckets), 'changed', '0' }
+  end
+  if noted then
+    s.spread_total = fmt(s.total)
+    redis.call('HSET', sku_key, 'spread_total', s.spread_total)
+  end
+  if current ~= buckets then
+    s.buckets = fmt(buckets)
+    s.bucket_records = fmt(math.max(records, buckets))
+    s.bucket_routings = routings .. fmt(current) .. '@' .. fmt(now_ms())
+    redis.call('HSET', sku_key, 'buckets', s.buckets, 'bucket_records', s.bucket_records,
+      'bucket_routings', s.bucket_routings)
+  end
   -- A config change: the outbox tells MySQL (the 'sku' event carries the config).
   store_counters(sku_key, s)
   emit_sku(events_key, 'sku', record, s)
-  return { 'ok', 'buckets', s.buckets, 'changed', '1' }
+  return { 'ok', 'buckets', fmt(buckets), 'changed', '1' }
 end
 
 local function set_buckets(keys, args)

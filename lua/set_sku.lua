@@ -87,8 +87,6 @@ local function set_sku(keys, args)
   if (tonumber(s.buckets) or 1) > 1 then
     if s.kind == 'codes' then
       return invalid('a codes SKU keeps one bucket')
-    elseif s.release_rate then
-      return invalid('buckets with a release schedule are not supported yet')
     end
   end
   if total < s.held + s.sold then

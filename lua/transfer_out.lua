@@ -6,7 +6,10 @@
 -- ARGV: donor sku id, recipient sku id (another bucket of the same SKU), transfer id,
 --       want, least
 -- Reply: ok, units (taken), version; sold_out (with available) when fewer than `least`
--- are available. Idempotent: the same transfer id again answers the units it took.
+-- are available; not_released_yet (with retry_after_ms) when the donor's release
+-- schedule (bucket 0 of a scheduled SKU) has not reached `least` more units: a unit
+-- that leaves bucket 0 counts as released. Idempotent: the same transfer id again
+-- answers the units it took.
 -- Per SKU at every moment: the buckets' totals + the units in transit == the total.
 local function transfer_out(keys, args)
   local sku_key, events_key, transfers_key = keys[1], keys[2], keys[3]
@@ -34,13 +37,22 @@ local function transfer_out(keys, args)
   if s.available < least then
     return refuse('sold_out', 'not enough available units', { 'available', fmt(s.available) })
   end
-
   local units = math.min(want, s.available)
+  local now = now_ms()
+  local released = released_units(s, now)
+  if released then
+    local early = unreleased(s, scheduled_units(s) + least, now)
+    if early then
+      return early
+    end
+    units = math.min(units, released - scheduled_units(s))
+  end
+
   s.available = s.available - units
   s.total = s.total - units
   redis.call('HSET', sku_key, 'total', fmt(s.total))
   store_counters(sku_key, s)
-  redis.call('HSET', transfers_key, id, from .. ' ' .. to .. ' ' .. fmt(units) .. ' ' .. fmt(now_ms()))
+  redis.call('HSET', transfers_key, id, from .. ' ' .. to .. ' ' .. fmt(units) .. ' ' .. fmt(now))
   emit(events_key, 'transfer_out', from, s, nil, nil, { 'transfer', id, 'to', to, 'units', fmt(units) })
   return { 'ok', 'units', fmt(units), 'version', fmt(s.version) }
 end

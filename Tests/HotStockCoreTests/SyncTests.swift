@@ -179,6 +179,21 @@ struct SyncTests {
         #expect(recorded.first?.int("n") == 2)
     }
 
+    /// A statement MariaDB refuses to prepare (a column a migration has not added yet)
+    /// is an error, and the connection goes on: it once freed the statement twice.
+    @Test func aStatementThatFailsToPrepareIsAnErrorNotACrash() async throws {
+        let cold = try await TestCold.store()
+        try await cold.pool.withConnection { connection in
+            for _ in 0..<3 {
+                await #expect(throws: MariaDBError.self) {
+                    try await connection.query("SELECT no_such_column FROM skus WHERE sku = ?", [.text("x")])
+                }
+            }
+            let rows = try await connection.query("SELECT COUNT(*) AS n FROM skus WHERE sku = ?", [.text("x")])
+            #expect(rows.first?.int("n") == 0)
+        }
+    }
+
     private func pendingCount(_ inventory: Inventory, group: String) async throws -> Int {
         var total = 0
         for partition in 0..<inventory.keys.partitions {

@@ -20,6 +20,7 @@ local BUCKET_LAYOUT_RULES = {
   bucket_routings = function(v)
     return type(v) == 'string' and #v <= 512 and string.find(v, '^%d+@%d+[,%d@]*$') ~= nil
   end,
+  spread_total = function(v) return int_arg(v, 0, MAX_COUNT) end,
 }
 
 -- Units the token bucket has released at `now`, or nil when the SKU has no bucket.
@@ -34,6 +35,26 @@ local function released_units(s, now)
   return math.min(s.total, burst + math.floor(rate * elapsed / 1000)), rate, burst, opens
 end
 
+-- Units of SKU record `s` its release schedule counts as taken: held and sold, and on
+-- the own record of a SKU spread over buckets every unit lent to the other buckets
+-- (its total when spread, `spread_total`, less its own): the schedule lives in bucket
+-- 0 and the others hold only released units (DESIGN section 12).
+local function scheduled_units(s)
+  return s.held + s.sold + math.max(0, (tonumber(s.spread_total) or s.total) - s.total)
+end
+
+-- The not_released_yet refusal for `needed` units counted against the schedule of `s`
+-- (released_units), with when to retry; nil when they are released at `now`.
+local function unreleased(s, needed, now)
+  local released, rate, burst, start = released_units(s, now)
+  if released and needed > released then
+    local ready_at = start + math.ceil((needed - burst) * 1000 / rate)
+    return refuse('not_released_yet', 'units exist but the release schedule has not reached them',
+      { 'retry_after_ms', fmt(math.min(math.max(1, ready_at - now), MAX_TIME_MS)) })
+  end
+  return nil
+end
+
 -- Checks that `qty` more units of SKU `s` may be taken by `buyer` (nil or '' for none;
 -- their units are a field of the SKU's buyers hash `buyers_key`) now. Returns nil when
 -- they may, or a refusal reply. Reads only.
@@ -46,12 +67,9 @@ local function check_take(s, buyers_key, buyer, qty, now)
   if s.available < qty then
     return refuse('sold_out', 'not enough available units', { 'available', fmt(s.available) })
   end
-  local released, rate, burst, start = released_units(s, now)
-  local needed = s.held + s.sold + qty
-  if released and needed > released then
-    local ready_at = start + math.ceil((needed - burst) * 1000 / rate)
-    return refuse('not_released_yet', 'units exist but the release schedule has not reached them',
-      { 'retry_after_ms', fmt(math.min(math.max(1, ready_at - now), MAX_TIME_MS)) })
+  local early = unreleased(s, scheduled_units(s) + qty, now)
+  if early then
+    return early
   end
   local limit = tonumber(s.per_buyer_limit)
   if limit and buyer and buyer ~= '' then

@@ -94,14 +94,24 @@ extension Inventory {
         for recipient in stock where recipient.available < share(recipient) {
             var missing = share(recipient) - recipient.available
             while missing > 0, let (donor, spare) = donors.first {
-                let moved = try await moveUnits(from: donor, to: recipient.id, want: min(spare, missing), least: 1)
+                let moved = try await lend(from: donor, to: recipient.id, want: min(spare, missing))
                 missing -= moved
                 if moved == 0 || moved >= spare { donors.removeFirst() } else { donors[0].1 = spare - moved }
             }
         }
         // Left over where shares were met already: retired buckets empty into bucket 0.
         for (donor, spare) in donors where (BucketID(donor)?.index ?? 0) >= layout.buckets {
-            _ = try await moveUnits(from: donor, to: sku, want: spare, least: 1)
+            _ = try await lend(from: donor, to: sku, want: spare)
+        }
+    }
+
+    /// Moves what it can of `want` units, none when bucket 0's release schedule has not
+    /// reached them (they stay there until it has; refills lend them then).
+    private func lend(from donor: String, to recipient: String, want: Int64) async throws -> Int64 {
+        do {
+            return try await moveUnits(from: donor, to: recipient, want: want, least: 1)
+        } catch let error as InventoryError where error.code == .notReleasedYet {
+            return 0
         }
     }
 
@@ -185,15 +195,37 @@ extension Inventory {
             shortage = nil
             var missing = qty - (stock.first { $0.id == target }?.available ?? 0)
             if missing <= 0 { return .ready }
+            var unreleased: InventoryError?
+            var moved = false
             for donor in stock.filter({ $0.id != target && $0.available > 0 }).sorted(by: {
                 $0.available > $1.available
             }) {
                 let want = min(donor.available, max(missing, (donor.available + 1) / 2))
-                missing -= try await moveUnits(from: donor.id, to: target, want: want, least: 1)
+                do {
+                    let units = try await moveUnits(from: donor.id, to: target, want: want, least: 1)
+                    missing -= units
+                    moved = moved || units > 0
+                } catch let error as InventoryError where error.code == .notReleasedYet {
+                    // Bucket 0 of a scheduled SKU lends only released units.
+                    unreleased = error
+                }
                 if missing <= 0 { return .ready }
             }
+            if let unreleased, !moved { throw unreleased }
         }
         return .ready
+    }
+
+    /// Moves up to `qty` available units from the other buckets of `sku` into `target`
+    /// (whatever `target` has); returns how many moved.
+    func gather(_ sku: String, records: Int, into target: String, qty: Int64) async throws -> Int64 {
+        var missing = qty
+        for donor in try await bucketRecords(of: sku, records: records) where donor.id != target && donor.available > 0
+        {
+            missing -= try await moveUnits(from: donor.id, to: target, want: min(donor.available, missing), least: 1)
+            if missing <= 0 { break }
+        }
+        return qty - missing
     }
 
     /// Units taken out of one of `sku`'s buckets and not yet cleared after their credit.

@@ -210,7 +210,8 @@ public struct ColdStore: Sendable {
                     maxQty: row.int(SKUField.maxQty.rawValue),
                     buckets: row.int(SKUField.buckets.rawValue),
                     bucketRecords: row.int(SKUField.bucketRecords.rawValue),
-                    bucketRoutings: row[SKUField.bucketRoutings.rawValue]
+                    bucketRoutings: row[SKUField.bucketRoutings.rawValue],
+                    spreadTotal: row.int(SKUField.spreadTotal.rawValue)
                 ),
                 kind: row[SKUField.kind.rawValue].flatMap(SKUKind.init(rawValue:)) ?? .counted
             ),

@@ -173,7 +173,7 @@ enum ColdWrites {
             .int(sku.config.perBuyerLimit), .int(sku.config.opensAtMs), .double(sku.config.releaseRate),
             .int(sku.config.releaseBurst), .int(sku.config.defaultTTLMs), .int(sku.config.maxQty),
             .text(sku.kind.rawValue), .int(sku.config.buckets), .int(sku.config.bucketRecords),
-            .text(sku.config.bucketRoutings),
+            .text(sku.config.bucketRoutings), .int(sku.config.spreadTotal),
         ]
     }
 

@@ -19,7 +19,8 @@ enum RecordParsing {
             maxQty: fields[.maxQty].flatMap { Int64($0) },
             buckets: fields[.buckets].flatMap { Int64($0) },
             bucketRecords: fields[.bucketRecords].flatMap { Int64($0) },
-            bucketRoutings: fields[.bucketRoutings]
+            bucketRoutings: fields[.bucketRoutings],
+            spreadTotal: fields[.spreadTotal].flatMap { Int64($0) }
         )
         return SKU(
             id: id,

@@ -73,6 +73,8 @@ public struct SKUConfig: Sendable, Equatable {
     public var bucketRecords: Int64?
     /// The bucket counts the SKU routed over before (`COUNT@MS,...`, oldest first).
     public var bucketRoutings: String?
+    /// A scheduled SKU's total when it was spread over buckets (its schedule in bucket 0).
+    public var spreadTotal: Int64?
 
     /// Makes a configuration; every rule defaults to unset.
     public init(
@@ -84,7 +86,8 @@ public struct SKUConfig: Sendable, Equatable {
         maxQty: Int64? = nil,
         buckets: Int64? = nil,
         bucketRecords: Int64? = nil,
-        bucketRoutings: String? = nil
+        bucketRoutings: String? = nil,
+        spreadTotal: Int64? = nil
     ) {
         self.perBuyerLimit = perBuyerLimit
         self.opensAtMs = opensAtMs
@@ -95,5 +98,6 @@ public struct SKUConfig: Sendable, Equatable {
         self.buckets = buckets
         self.bucketRecords = bucketRecords
         self.bucketRoutings = bucketRoutings
+        self.spreadTotal = spreadTotal
     }
 }

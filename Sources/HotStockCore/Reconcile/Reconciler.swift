@@ -226,6 +226,9 @@ public struct Reconciler: Sendable {
             (.maxQty, text(hot.config.maxQty), text(stored.config.maxQty)),
             (.kind, hot.kind.rawValue, stored.kind.rawValue),
             (.buckets, text(hot.config.buckets), text(stored.config.buckets)),
+            (.bucketRecords, text(hot.config.bucketRecords), text(stored.config.bucketRecords)),
+            (.bucketRoutings, text(hot.config.bucketRoutings), text(stored.config.bucketRoutings)),
+            (.spreadTotal, text(hot.config.spreadTotal), text(stored.config.spreadTotal)),
         ]
         return fields.filter { $0.1 != $0.2 }.map {
             Drift(kind: "sku", id: hot.id, field: $0.0.rawValue, redis: $0.1, mysql: $0.2)

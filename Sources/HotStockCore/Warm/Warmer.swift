@@ -98,6 +98,7 @@ public struct Warmer: Sendable {
         if bucket == 0 {
             add(.bucketRecords, sku.config.bucketRecords.map(String.init))
             add(.bucketRoutings, sku.config.bucketRoutings)
+            add(.spreadTotal, sku.config.spreadTotal.map(String.init))
         }
         let codes = sku.kind == .codes ? try await cold.codes(sku: sku.id) : []
         let staging = keys.warmStagingKeys(record)

@@ -16,9 +16,9 @@ final class PreparedStatement {
             mysql_stmt_prepare(statement, text.baseAddress, UInt(text.count - 1))
         }
         if status != 0 {
-            let error = lastError()
-            mysql_stmt_close(statement)
-            throw error
+            // Every stored property is set, so the throw runs deinit, which closes the
+            // statement (closing it here too freed it twice).
+            throw lastError()
         }
     }
 
