@@ -10,12 +10,14 @@
 -- keeps how many records there are (a shrink retires buckets, which keep their holds
 -- until those end). A bucket record refuses, from its update on, any hold routed over
 -- another count (hs_hold's `rerouted`).
--- A codes SKU keeps one bucket. A SKU with a per-buyer limit routes holds by buyer, so
--- a buyer's units stay in one bucket and the limit exact: its count changes only from
--- one bucket, before any unit is held or sold. A SKU with a release schedule keeps it
--- in bucket 0, noting its total when first spread (`spread_total`): every unit that
--- leaves bucket 0 counts as released, so the other buckets hold only released units
--- and the schedule stays exact for the SKU (rules.lua, scheduled_units).
+-- The SKU's own record notes its total when first spread (`spread_total`, or hs_set_sku
+-- when the SKU is made spread): the SKU's total while it is spread. A codes SKU keeps
+-- one bucket. A SKU with a per-buyer limit routes holds by buyer, so a buyer's units
+-- stay in one bucket and the limit exact: its count changes only from one bucket,
+-- before any unit is held or sold. A SKU with a release schedule keeps it in bucket 0,
+-- where every unit lent to another bucket counts as released, so the other buckets
+-- hold only released units and the schedule stays exact for the SKU (rules.lua,
+-- scheduled_units).
 local MAX_ROUTINGS = 16
 
 local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
@@ -38,9 +40,9 @@ local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
       return invalid('the bucket count of this SKU has changed ' .. fmt(MAX_ROUTINGS) .. ' times: no more changes')
     end
   end
-  -- A scheduled SKU spread for the first time (made with its count, or from one
-  -- bucket) has every unit still here, where the schedule stays.
-  local noted = s.release_rate and not s.spread_total and buckets > 1
+  -- Spread for the first time from one record, the SKU has every unit still here:
+  -- its total, fixed while it is spread (a release schedule stays here too).
+  local noted = not s.spread_total and records == 1 and buckets > 1
   if current == buckets and not noted then
     return { 'ok', 'buckets', fmt(buckets), 'changed', '0' }
   end

@@ -94,6 +94,11 @@ local function set_sku(keys, args)
       .. fmt(s.held + s.sold))
   end
 
+  if created and (tonumber(s.buckets) or 1) > 1 then
+    -- Spread from the start (DESIGN section 12): the SKU's total, fixed while it is spread.
+    sets.spread_total = fmt(total)
+    s.spread_total = sets.spread_total
+  end
   s.total = total
   s.available = total - s.held - s.sold
   s.version = s.version + 1

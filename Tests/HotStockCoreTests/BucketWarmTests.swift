@@ -25,7 +25,9 @@ struct BucketWarmTests {
         let syncer = Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger)
         try await syncer.syncOnce()
         let before = try await inventory.sku(sku)
-        #expect(before.total == 38)  // 2 units in transit
+        // 2 units in transit, counted available in the SKU's sums.
+        #expect(before.total == 40 && before.available == 28)
+        #expect(try await inventory.unitsInTransit(of: sku, records: 4) == 2)
         try await cold.pool.withConnection { connection in
             let last = try await connection.query(
                 "SELECT transfer_id FROM bucket_transfers WHERE sku = ? AND from_bucket = 2 AND to_bucket = 3",

@@ -142,8 +142,12 @@ extension Inventory {
         }
     }
 
-    /// The SKU as its contract shows it: over buckets, the counters and version summed,
-    /// the config the SKU's own.
+    /// The SKU as its contract shows it: over buckets, `held`, `sold` and the version
+    /// summed, `total` the SKU's total (noted when it was spread: fixed since) and
+    /// `available` the rest, so units in transit between buckets count available (they
+    /// are on their way to one) and the body always adds up; the config the SKU's own.
+    /// A SKU spread before the total was noted sums the totals and adds the units in
+    /// transit.
     func summed(_ own: SKU, records: Int) async throws -> SKU {
         guard records > 1 else { return own }
         var sum = own
@@ -153,6 +157,14 @@ extension Inventory {
             sum.held += bucket.held
             sum.sold += bucket.sold
             sum.version += bucket.version
+        }
+        if let total = own.config.spreadTotal {
+            sum.total = total
+            sum.available = total - sum.held - sum.sold
+        } else {
+            let transit = try await unitsInTransit(of: own.id, records: records)
+            sum.total += transit
+            sum.available += transit
         }
         return sum
     }
@@ -228,8 +240,9 @@ extension Inventory {
         return qty - missing
     }
 
-    /// Units taken out of one of `sku`'s buckets and not yet cleared after their credit.
-    func unitsInTransit(of sku: String, records: Int) async throws -> Int64 {
+    /// Units taken out of one of `sku`'s `records` bucket records and not yet cleared
+    /// after their credit.
+    public func unitsInTransit(of sku: String, records: Int) async throws -> Int64 {
         var units: Int64 = 0
         let partitions = Set(BucketRouting.records(sku: sku, buckets: records).map(keys.partition(of:)))
         for partition in partitions {

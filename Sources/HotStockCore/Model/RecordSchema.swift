@@ -19,9 +19,9 @@ public enum SKUField: String, CaseIterable, Sendable {
     /// The bucket counts the SKU routed holds over before, each with the time it ended
     /// (`COUNT@MS`, comma separated, oldest first): where a retry of an older hold looks.
     case bucketRoutings = "bucket_routings"
-    /// On the own record of a SKU with a release schedule spread over buckets: the SKU's
-    /// total when it was spread (fixed since). The schedule lives in bucket 0, and every
-    /// unit that left bucket 0 counts as released (DESIGN section 12).
+    /// On the own record of a SKU spread over buckets: the SKU's total when it was spread
+    /// (fixed since: the body's `total`). A release schedule lives in bucket 0, where
+    /// every unit lent to another bucket counts as released (DESIGN section 12).
     case spreadTotal = "spread_total"
 
     /// The counters, which every SKU record has.

@@ -73,7 +73,7 @@ public struct SKUConfig: Sendable, Equatable {
     public var bucketRecords: Int64?
     /// The bucket counts the SKU routed over before (`COUNT@MS,...`, oldest first).
     public var bucketRoutings: String?
-    /// A scheduled SKU's total when it was spread over buckets (its schedule in bucket 0).
+    /// A spread SKU's total, noted when it was spread over buckets (fixed since).
     public var spreadTotal: Int64?
 
     /// Makes a configuration; every rule defaults to unset.

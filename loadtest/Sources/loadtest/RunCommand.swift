@@ -23,6 +23,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Spread each SKU over this many buckets (1...64).") var buckets: Int64?
     @Option(name: .customLong("per-buyer-limit"), help: "Override the scenario's per-buyer limit (0: none).")
     var perBuyerLimit: Int64?
+    @Option(
+        help: "Change every SKU's bucket count while the load runs: COUNT@SECONDS after the start (repeatable)."
+    )
+    var rebucket: [String] = []
     @Option(help: "Override the scenario's duration in seconds.") var duration: Double?
     @Option(help: "Folder for report.json and report.html (default loadtest/out/<scenario>).") var out: String?
     @Flag(help: "Also run the MySQL row-lock and bare Redis DECRBY baselines with the same sale.") var baselines = false
@@ -52,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--rate must be a number of buyers per second in 0.01...1000000")
         }
         if (bareURL == nil) != (barePID == nil) { throw ValidationError("--bare-url and --bare-pid go together") }
+        let changes = try rebucket.map(BucketChange.init(parsing:)).sorted { $0.afterSeconds < $1.afterSeconds }
 
         let environment = ProcessInfo.processInfo.environment
         var logger = Logger(label: "hotstock.loadtest")
@@ -155,6 +160,10 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
             group.addTask { await sampler.run(inventory: inventory, skus: skus, recorder: recorder) }
+            if !changes.isEmpty {
+                let total = scenario.unitsPerSKU
+                group.addTask { await BucketChange.apply(changes, to: skus, total: total, inventory: inventory) }
+            }
             let started = recorder.elapsed
             await runner.run { progress.tick() }
             let cpuAfter = (

@@ -50,6 +50,7 @@ struct InvariantChecker {
             if snapshot.sold != seen {
                 findings.violations.append("\(sku): sold \(snapshot.sold) but clients saw \(seen) units confirmed")
             }
+            try await checkBuckets(of: sku, into: &findings)
         }
         for order in ledger.falseSoldOutOrders.prefix(20) {
             findings.violations.append("sold_out answered to \(order) while the SKU had the units")
@@ -94,11 +95,16 @@ struct InvariantChecker {
         findings.sweeperLatenessMaxMs = Int64(lateness.max)
         if let limit = scenario.perBuyerLimit {
             for (sku, names) in buyers {
+                // Over buckets a buyer's units are counted where its holds route: add them all.
+                let records = try await inventory.buckets(of: sku).map(\.id)
                 for buyer in names {
-                    let counted = try await inventory.redis.send(
-                        .hmget(inventory.keys.buyersKey(sku), fields: [buyer])
-                    )
-                    let units = counted.array?.first?.int ?? 0
+                    var units: Int64 = 0
+                    for record in records {
+                        let counted = try await inventory.redis.send(
+                            .hmget(inventory.keys.buyersKey(record), fields: [buyer])
+                        )
+                        units += counted.array?.first?.int ?? 0
+                    }
                     if units > limit {
                         findings.violations.append("buyer \(buyer) of \(sku) has \(units) units, limit \(limit)")
                     }
@@ -166,6 +172,23 @@ struct InvariantChecker {
             for sku in skus { held += try await inventory.sku(sku).held }
             if held == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Per-bucket balance of a spread SKU (DESIGN section 12): every bucket balanced with
+    /// nothing negative, no units left in transit, and the buckets' totals the SKU's.
+    private func checkBuckets(of sku: String, into findings: inout Findings) async throws {
+        let records = try await inventory.buckets(of: sku)
+        guard records.count > 1 else { return }
+        for record in records where !record.isBalanced || record.available < 0 {
+            findings.violations.append(
+                "bucket \(record.id): available \(record.available) + held \(record.held) + sold \(record.sold) != total \(record.total)"
+            )
+        }
+        let transit = try await inventory.unitsInTransit(of: sku, records: records.count)
+        if transit != 0 { findings.violations.append("\(sku): \(transit) units still in transit after the run") }
+        if scenario.skuKind != "codes", records.reduce(0, { $0 + $1.total }) + transit != scenario.unitsPerSKU {
+            findings.violations.append("\(sku): the buckets' totals and units in transit differ from the total")
         }
     }
 
