@@ -24,6 +24,11 @@ struct FaultsCommand: AsyncParsableCommand {
     @Option(help: "Spread each SKU of the sale over this many buckets (1...64).") var buckets: Int64?
     @Option(help: "Units per SKU (default 1,000,000: the sale never sells out; fewer make buckets run dry).")
     var units: Int64?
+    @Option(
+        name: .customLong("per-buyer-limit"),
+        help: "A per-buyer limit on each SKU (over buckets, holds then route by buyer and bind their orders)."
+    )
+    var perBuyerLimit: Int64?
     @Option(help: "A shell command that starts Redis again after a kill.") var redisRestart: String?
     @Option(
         help: "On a Redis Cluster: the folder of its nodes' folders, each with redis.pid (ops/dev.sh: .local/cluster)."
@@ -90,6 +95,7 @@ struct FaultsCommand: AsyncParsableCommand {
         var update = SKUUpdate(total: scenario.unitsPerSKU)
         update.maxQty = .set(scenario.maxUnitsPerHold)
         update.buckets = buckets
+        if let limit = scenario.perBuyerLimit { update.perBuyerLimit = .set(limit) }
         for sku in skus { _ = try await inventory.setSKU(sku, update) }
 
         // The processes under test; tokens made for this run only.
@@ -265,6 +271,7 @@ struct FaultsCommand: AsyncParsableCommand {
         scenario.holdTTLMs = 120_000
         scenario.abandonTTLMs = 2_000
         scenario.seed = seed
+        scenario.perBuyerLimit = perBuyerLimit
         return scenario
     }
 
