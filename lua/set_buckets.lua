@@ -2,7 +2,7 @@
 -- Called on the SKU's own record first, then on each bucket record (`<sku>#<b>`,
 -- created empty when absent); the engine then moves units between the buckets by
 -- transfers.
--- KEYS: SKU record (the SKU's own, or a bucket's), its partition's events, its buyers
+-- KEYS: SKU record (the SKU's own, or a bucket's), its partition's events
 -- ARGV: record id, buckets, then (for a bucket record) the SKU's config pairs
 -- On the SKU's own record a change of the count also notes, in `bucket_routings`, the
 -- count the SKU routed over until now and when (Redis clock), so a retry of a hold
@@ -13,14 +13,14 @@
 -- The SKU's own record notes its total when first spread (`spread_total`, or hs_set_sku
 -- when the SKU is made spread): the SKU's total while it is spread. A codes SKU keeps
 -- one bucket. A SKU with a per-buyer limit routes holds by buyer, so a buyer's units
--- stay in one bucket and the limit exact: its count changes only from one bucket,
--- before any unit is held or sold. A SKU with a release schedule keeps it in bucket 0,
+-- stay in one bucket and the limit exact; after a change of the count each buyer keeps
+-- a home bucket (hs_home). A SKU with a release schedule keeps it in bucket 0,
 -- where every unit lent to another bucket counts as released, so the other buckets
 -- hold only released units and the schedule stays exact for the SKU (rules.lua,
 -- scheduled_units).
 local MAX_ROUTINGS = 16
 
-local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
+local function set_own_buckets(sku_key, events_key, record, buckets)
   local s = load_sku(sku_key)
   if not s then
     return refuse('sku_not_found', 'no SKU ' .. record)
@@ -32,9 +32,6 @@ local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
   if current ~= buckets then
     if s.kind == 'codes' then
       return invalid('a codes SKU keeps one bucket')
-    end
-    if s.per_buyer_limit and (records > 1 or s.held > 0 or s.sold > 0 or redis.call('HLEN', buyers_key) > 0) then
-      return invalid('a SKU with a per-buyer limit changes its buckets only from one, before any unit is held or sold')
     end
     if eras >= MAX_ROUTINGS then
       return invalid('the bucket count of this SKU has changed ' .. fmt(MAX_ROUTINGS) .. ' times: no more changes')
@@ -64,7 +61,7 @@ local function set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
 end
 
 local function set_buckets(keys, args)
-  local sku_key, events_key, buyers_key = keys[1], keys[2], keys[3]
+  local sku_key, events_key = keys[1], keys[2]
   local record = args[1]
   local bad = check_ids('sku', record)
   if bad then
@@ -75,7 +72,7 @@ local function set_buckets(keys, args)
     return invalid('buckets must be an integer in 1..' .. fmt(MAX_BUCKETS) .. ', then config pairs')
   end
   if sku_base(record) == record then
-    return set_own_buckets(sku_key, events_key, buyers_key, record, buckets)
+    return set_own_buckets(sku_key, events_key, record, buckets)
   end
   for i = 3, #args, 2 do
     local rule = CONFIG_RULES[args[i]]

@@ -121,4 +121,69 @@ struct BucketBuyerLimitTests {
         let stock = try await expectBalanced(inventory, sku)
         #expect(stock.held == 2 && stock.available == 8 && stock.config.buckets == 4)
     }
+
+    @Test func aLimitedSKUsCountChangesWhileItSellsAndEveryBuyerKeepsItsLimit() async throws {
+        let inventory = try await TestEngine.inventory(poolSize: 8)
+        let sku = try await limitedSKU(inventory, total: 200, limit: 2, buckets: nil)
+        let buyers = (0..<12).map { "b\($0)" }
+        for buyer in buyers { _ = try await inventory.placeHold(sku: sku, order: "\(buyer)-first", buyer: buyer) }
+        _ = try await inventory.placeHold(sku: sku, order: "b0-second", buyer: "b0")
+
+        // 1 -> 8 while holds of the same buyers race it, each buyer wanting 4 more.
+        let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask {
+                var update = SKUUpdate(total: 200)
+                update.buckets = 8
+                _ = try await inventory.setSKU(sku, update)
+                return "changed"
+            }
+            for buyer in buyers {
+                for index in 0..<4 {
+                    group.addTask {
+                        let engine = try await TestEngine.inventory()
+                        do {
+                            _ = try await engine.placeHold(sku: sku, order: "\(buyer)-more\(index)", buyer: buyer)
+                            return "held"
+                        } catch let error as InventoryError {
+                            return error.code.rawValue
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        // b0 had its two units; the eleven others had one and take exactly one more.
+        #expect(outcomes == ["changed": 1, "held": 11, "buyer_limit": 37])
+        for buyer in buyers {
+            let counted = try await buyerUnits(inventory, sku, buyer, records: 8)
+            #expect(counted.count == 1 && counted.values.first == 2, "\(buyer): \(counted)")
+        }
+
+        // 8 -> 2: holds from before both changes are found, limits still hold, new buyers route anew.
+        var update = SKUUpdate(total: 200)
+        update.buckets = 2
+        _ = try await inventory.setSKU(sku, update)
+        let other = try await TestEngine.inventory()
+        #expect(try await !other.placeHold(sku: sku, order: "b3-first", buyer: "b3").created)
+        #expect(try await other.confirm(sku: sku, order: "b3-first").hold.state == .confirmed)
+        #expect(
+            try await refusalCode { _ = try await other.placeHold(sku: sku, order: "b3-late", buyer: "b3") }
+                == .buyerLimit
+        )
+        _ = try await other.release(sku: sku, order: "b5-first")
+        _ = try await other.placeHold(sku: sku, order: "b5-late", buyer: "b5")
+        #expect(
+            try await refusalCode { _ = try await other.placeHold(sku: sku, order: "b5-later", buyer: "b5") }
+                == .buyerLimit
+        )
+        for index in 0..<3 {
+            let outcome = try await refusalCode {
+                _ = try await other.placeHold(sku: sku, order: "new-\(index)", buyer: "new")
+            }
+            #expect(outcome == (index < 2 ? nil : .buyerLimit))
+        }
+        let stock = try await expectBalanced(inventory, sku)
+        #expect(stock.sold == 1 && stock.held == 25 && stock.available == 174)
+        #expect(try await inventory.unitsInTransit(of: sku, records: 8) == 0)
+    }
 }

@@ -125,22 +125,12 @@ struct BucketHoldTests {
         #expect(stock.sold == 4 && stock.held == 0 && stock.available == 8)
     }
 
-    @Test func aCodesSKUKeepsOneBucketAndALimitedOneChangesOnlyBeforeItSells() async throws {
+    @Test func aCodesSKUKeepsOneBucket() async throws {
         let inventory = try await TestEngine.inventory()
         let coded = TestEngine.uniqueSKU("codes")
         _ = try await inventory.setSKU(coded, SKUUpdate(kind: .codes))
         #expect(try await refusalCode { try await inventory.spread(coded, over: 2) } == .invalidArgument)
         #expect(try await inventory.buckets(of: coded).count == 1)
-        // A per-buyer limit keeps each buyer in one bucket: the count changes only from
-        // one bucket before anything is held, never once units are a buyer's.
-        let limited = TestEngine.uniqueSKU("limited")
-        var update = SKUUpdate(total: 10)
-        update.perBuyerLimit = .set(2)
-        _ = try await inventory.setSKU(limited, update)
-        _ = try await inventory.placeHold(sku: limited, order: "first", buyer: "b1")
-        #expect(try await refusalCode { try await inventory.spread(limited, over: 2) } == .invalidArgument)
-        let stock = try await inventory.sku(limited)
-        #expect(stock.available == 9 && stock.held == 1 && stock.config.buckets == nil)
     }
 }
 

@@ -120,6 +120,12 @@ struct BucketWarmTests {
         update.buckets = 4
         _ = try await inventory.setSKU(sku, update)
         for index in 0..<10 { _ = try await inventory.placeHold(sku: sku, order: "o\(index)", buyer: "b\(index)") }
+        // The count changes: new buyers get homes, which warm must bring back.
+        update.buckets = 3
+        _ = try await inventory.setSKU(sku, update)
+        for index in 0..<3 {
+            _ = try await inventory.placeHold(sku: sku, order: "n\(index)", qty: 2, buyer: "n\(index)")
+        }
         try await Syncer(redis: inventory.redis, keys: inventory.keys, cold: cold, logger: TestEngine.logger).syncOnce()
 
         try await TestEngine.wipe(inventory)
@@ -133,7 +139,13 @@ struct BucketWarmTests {
         #expect(
             try await refusalCode { _ = try await fresh.placeHold(sku: sku, order: "o3c", buyer: "b3") } == .buyerLimit
         )
+        for index in 0..<3 {
+            let code = try await refusalCode {
+                _ = try await fresh.placeHold(sku: sku, order: "n\(index)x", buyer: "n\(index)")
+            }
+            #expect(code == .buyerLimit)
+        }
         let stock = try await expectBalanced(fresh, sku)
-        #expect(stock.sold == 1 && stock.held == 10 && stock.available == 29)
+        #expect(stock.sold == 1 && stock.held == 16 && stock.available == 23)
     }
 }

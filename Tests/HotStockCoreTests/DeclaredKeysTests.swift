@@ -156,6 +156,13 @@ struct DeclaredKeysTests {
         _ = try await inventory.setSKU(spread, update)
         _ = try await inventory.placeHold(sku: spread, order: "s1", qty: 2, buyer: "b1")
         _ = try await inventory.release(sku: spread, order: "s1")
+        _ = try await inventory.placeHold(sku: spread, order: "s2", qty: 1, buyer: "b1")
+        update = SKUUpdate(total: 12)
+        update.buckets = 5
+        _ = try await inventory.setSKU(spread, update)
+        _ = try await inventory.placeHold(sku: spread, order: "s3", qty: 1, buyer: "b1")
+        _ = try await inventory.placeHold(sku: spread, order: "s4", qty: 1, buyer: "b2")
+        _ = try await inventory.confirm(sku: spread, order: "s2")
         let resized = TestEngine.uniqueSKU("keys-resized")
         _ = try await inventory.setSKU(resized, SKUUpdate(total: 12))
         _ = try await inventory.placeHold(sku: resized, order: "old", qty: 2)

@@ -49,22 +49,15 @@ struct BucketLayout: Sendable, Equatable {
         )
     }
 
-    /// The bucket record a new hold of `order` (by `buyer`) goes to.
-    func record(sku: String, order: String, buyer: String?) -> String {
-        BucketRouting.record(sku: sku, key: perBuyer ? buyer ?? "" : order, buckets: buckets)
-    }
-
-    /// Where holds of `order` (by `buyer`) placed under an earlier count may be, newest
-    /// count first, leaving out the current route and the counts whose holds are past
-    /// their idempotency retention at `nowMs` (`keptMs`: the longest TTL plus the
-    /// retention). A SKU routing by buyer changed its count only from one bucket with
-    /// nothing held, so its earlier holds are all in bucket 0, where its order routes.
-    func earlierRecords(sku: String, order: String, buyer: String?, nowMs: Int64, keptMs: Int64) -> [String] {
-        let current = record(sku: sku, order: order, buyer: buyer)
-        var seen: Set<String> = [current]
+    /// Where holds of `order` placed under an earlier count may be, newest count first,
+    /// for a SKU that routes by order: leaving out the current route and the counts
+    /// whose holds are past their idempotency retention at `nowMs` (`keptMs`: the
+    /// longest TTL plus the retention).
+    func earlierRecords(sku: String, order: String, nowMs: Int64, keptMs: Int64) -> [String] {
+        var seen: Set<String> = [BucketRouting.record(sku: sku, order: order, buckets: buckets)]
         var found: [String] = []
         for era in earlier.reversed() where era.endedAtMs + keptMs >= nowMs {
-            let record = BucketRouting.record(sku: sku, key: order, buckets: era.buckets)
+            let record = BucketRouting.record(sku: sku, order: order, buckets: era.buckets)
             if seen.insert(record).inserted { found.append(record) }
         }
         return found

@@ -43,7 +43,7 @@ extension Inventory {
         let located = keys.keys(of: sku)
         let own = try await call(
             HotStockFunction.setBuckets,
-            keys: [located.skuKey, located.eventsKey, located.buyersKey],
+            keys: [located.skuKey, located.eventsKey],
             arguments: [sku, String(buckets)]
         )
         guard own.isOK else { throw own.refusal() }
@@ -73,7 +73,7 @@ extension Inventory {
             let located = keys.keys(of: record)
             let reply = try await call(
                 HotStockFunction.setBuckets,
-                keys: [located.skuKey, located.eventsKey, located.buyersKey],
+                keys: [located.skuKey, located.eventsKey],
                 arguments: [record, String(layout.buckets)] + pairs
             )
             guard reply.isOK else { throw reply.refusal() }

@@ -19,30 +19,40 @@ extension Inventory {
             guard try await claim(sku: sku, order: order, buyer: buyer) == buyer else {
                 throw InventoryError(.idempotencyConflict, "order \(order) already holds a different request")
             }
+            guard !layout.earlier.isEmpty else { return try await buyerRecord(sku: sku, buyer: buyer, layout: layout) }
+            // After a change: the order may be held where the buyer's units were counted.
+            for record in try await buyerRecords(sku: sku, buyer: buyer, layout: layout) {
+                switch try await earlierHold(in: record, order: order, buckets: layout.buckets) {
+                case .some(true): return record
+                case .some(false): continue
+                case nil: return nil
+                }
+            }
+            return try await buyerRecord(sku: sku, buyer: buyer, layout: layout)
         }
-        for record in earlierRecords(sku: sku, order: order, buyer: buyer, layout: layout) {
+        for record in earlierRecords(sku: sku, order: order, layout: layout) {
             switch try await earlierHold(in: record, order: order, buckets: layout.buckets) {
             case .some(true): return record
             case .some(false): continue
             case nil: return nil
             }
         }
-        return layout.record(sku: sku, order: order, buyer: buyer)
+        return BucketRouting.record(sku: sku, order: order, buckets: layout.buckets)
     }
 
     /// The bucket records that may keep the hold of `order`, in the order to look: where
     /// it routes now, then where earlier counts put it. Under a per-buyer limit the
-    /// order's claim names its buyer; an order without one (held before the SKU was
-    /// spread, or its claim lost with Redis) is looked for in every bucket.
+    /// order's claim names its buyer, whose buckets those are; an order without one
+    /// (held before the SKU was spread, or its claim lost with Redis) is looked for in
+    /// every bucket.
     func holdRecords(sku: String, order: String, layout: BucketLayout) async throws -> [String] {
         guard !layout.isPlain else { return [sku] }
-        var buyer: String?
         if layout.perBuyer {
-            buyer = try await claimedBuyer(sku: sku, order: order)
-            if buyer == nil { return layout.allRecords(sku: sku) }
+            guard let buyer = try await claimedBuyer(sku: sku, order: order) else { return layout.allRecords(sku: sku) }
+            return try await buyerRecords(sku: sku, buyer: buyer, layout: layout)
         }
-        return [layout.record(sku: sku, order: order, buyer: buyer)]
-            + earlierRecords(sku: sku, order: order, buyer: buyer, layout: layout)
+        return [BucketRouting.record(sku: sku, order: order, buckets: layout.buckets)]
+            + earlierRecords(sku: sku, order: order, layout: layout)
     }
 
     /// Binds `order` of `sku` to `buyer` unless it is bound already; answers the buyer it
@@ -66,12 +76,11 @@ extension Inventory {
     /// idempotency retention, and an hour for clocks).
     var claimLifetimeMs: Int64 { InventoryLimits.ttlRange.upperBound + configuration.retentionMs + 3_600_000 }
 
-    private func earlierRecords(sku: String, order: String, buyer: String?, layout: BucketLayout) -> [String] {
+    private func earlierRecords(sku: String, order: String, layout: BucketLayout) -> [String] {
         guard !layout.earlier.isEmpty else { return [] }
         return layout.earlierRecords(
             sku: sku,
             order: order,
-            buyer: buyer,
             nowMs: Int64(Date().timeIntervalSince1970 * 1000),
             keptMs: claimLifetimeMs
         )
@@ -81,7 +90,7 @@ extension Inventory {
     /// routes over another count than `buckets` (a hold routed the old way may yet land
     /// there). The record is read first: once it names the new count, no hold of an
     /// order routed the old way lands there, so what the second read finds stays true.
-    private func earlierHold(in record: String, order: String, buckets: Int) async throws -> Bool? {
+    func earlierHold(in record: String, order: String, buckets: Int) async throws -> Bool? {
         let count = try await withRetry {
             try await redis.send(.hmget(keys.skuKey(record), fields: [SKUField.buckets.rawValue]))
         }.array?.first

@@ -118,6 +118,14 @@ public struct KeySpace: Sendable, Hashable {
         return prefix(partition: partition) + "claim:" + sku + "/" + order
     }
 
+    /// `hs:{p}:homes:<sku>`: for a SKU with a per-buyer limit whose bucket count changed,
+    /// the bucket record each buyer's units are counted in (field = buyer), in a
+    /// partition chosen by the buyer (one of the 64 after the SKU's).
+    public func homesKey(sku: String, buyer: String) -> String {
+        let partition = (partition(of: sku) + Int(CRC32.checksum(buyer) % UInt32(BucketID.maxBuckets))) % partitions
+        return prefix(partition: partition) + "homes:" + sku
+    }
+
     /// `hs:{p}:buyers:<sku>`: units held and sold by each buyer of one SKU, field = buyer.
     public func buyersKey(_ sku: String) -> String { prefix(of: sku) + "buyers:" + sku }
 

@@ -16,7 +16,7 @@ public enum HotStockLibrary {
     static let operations = [
         "hold", "confirm", "release", "due", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
         "adopt_buyer", "transfer_out", "transfer_in", "transfer_done", "set_buckets",
-        "transfer_restore", "claim",
+        "transfer_restore", "claim", "home",
     ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
@@ -58,4 +58,5 @@ enum HotStockFunction {
     static let setBuckets = "hs_set_buckets"
     static let transferRestore = "hs_transfer_restore"
     static let claim = "hs_claim"
+    static let home = "hs_home"
 }

@@ -143,13 +143,17 @@ public struct Warmer: Sendable {
             throw reply.refusal()
         }
         let result = (live: Int(try reply.requireInt("live")), expired: Int(try reply.requireInt("expired")))
-        // A limited SKU over buckets finds its holds through their orders' claims.
+        // A limited SKU over buckets finds its holds through their orders' claims, and
+        // after a change of its count each buyer's units through the buyer's home.
         let layout = BucketLayout(sku.config)
         if layout.perBuyer, !layout.isPlain {
             for hold in holds {
-                if let buyer = hold.buyer {
-                    _ = try await inventory.claim(sku: sku.id, order: hold.order, buyer: buyer)
-                }
+                guard let buyer = hold.buyer else { continue }
+                _ = try await inventory.claim(sku: sku.id, order: hold.order, buyer: buyer)
+                guard let first = layout.earlier.first, hold.state == .held || hold.state == .confirmed,
+                    record != BucketRouting.record(sku: sku.id, key: buyer, buckets: first.buckets)
+                else { continue }
+                _ = try await inventory.settleHome(sku: sku.id, buyer: buyer, record: record)
             }
         }
         logger.info(
