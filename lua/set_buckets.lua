@@ -3,7 +3,10 @@
 -- created empty when absent); the engine then moves units between the buckets by
 -- transfers.
 -- KEYS: SKU record (the SKU's own, or a bucket's), its partition's events
--- ARGV: record id, buckets, then (for a bucket record) the SKU's config pairs
+-- ARGV: record id, buckets, mode ('set', or 'create': only make the record when it is
+--       missing, for a hold that found its bucket absent and must not overwrite the
+--       count of a change it may not know), then (for a bucket record) the SKU's config
+--       pairs
 -- On the SKU's own record a change of the count also notes, in `bucket_routings`, the
 -- count the SKU routed over until now and when (Redis clock), so a retry of a hold
 -- placed before the change is looked for where that count put it; and `bucket_records`
@@ -67,14 +70,14 @@ local function set_buckets(keys, args)
   if bad then
     return bad
   end
-  local buckets = int_arg(args[2], 1, MAX_BUCKETS)
-  if not buckets or (#args - 2) % 2 ~= 0 then
-    return invalid('buckets must be an integer in 1..' .. fmt(MAX_BUCKETS) .. ', then config pairs')
+  local buckets, mode = int_arg(args[2], 1, MAX_BUCKETS), args[3]
+  if not buckets or (mode ~= 'set' and mode ~= 'create') or (#args - 3) % 2 ~= 0 then
+    return invalid('buckets must be an integer in 1..' .. fmt(MAX_BUCKETS) .. ', then set or create, then config pairs')
   end
   if sku_base(record) == record then
     return set_own_buckets(sku_key, events_key, record, buckets)
   end
-  for i = 3, #args, 2 do
+  for i = 4, #args, 2 do
     local rule = CONFIG_RULES[args[i]]
     if not ((rule and rule(args[i + 1])) or (args[i] == 'kind' and args[i + 1] == 'counted')) then
       return invalid('bad config field ' .. tostring(args[i]))
@@ -82,14 +85,17 @@ local function set_buckets(keys, args)
   end
   local s = load_sku(sku_key)
   local created = s == nil
+  if not created and mode == 'create' then
+    return { 'ok', 'buckets', s.buckets or '1', 'created', '0' }
+  end
   if created then
     s = { total = 0, available = 0, held = 0, sold = 0, version = 0 }
     redis.call('HSET', sku_key, 'total', '0')
     store_counters(sku_key, s)
   end
   redis.call('HSET', sku_key, 'buckets', fmt(buckets))
-  if #args > 2 then
-    redis.call('HSET', sku_key, unpack(args, 3))
+  if #args > 3 then
+    redis.call('HSET', sku_key, unpack(args, 4))
   end
   if created then
     emit(events_key, 'bucket', record, s)

@@ -59,7 +59,7 @@ local function set_sku(keys, args)
     end
   elseif kind and kind ~= (s.kind or 'counted') then
     return invalid('the kind of an existing SKU cannot change')
-  elseif (tonumber(s.buckets) or 1) > 1 then
+  elseif (tonumber(s.buckets) or 1) > 1 or (tonumber(s.bucket_records) or 1) > 1 then
     -- Its total and rules are spread over its buckets' records (DESIGN section 12).
     return invalid('a SKU spread over buckets cannot be changed yet')
   end

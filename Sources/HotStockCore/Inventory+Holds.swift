@@ -46,7 +46,7 @@ extension Inventory {
                 if String(layout.buckets) != reply["buckets"] { try await Task.sleep(for: .milliseconds(2)) }
             case InventoryError.Code.skuNotFound.rawValue where target != sku:
                 // A process died between making the SKU and its buckets: make them.
-                try await makeBuckets(of: sku, layout: layout)
+                try await makeBuckets(of: sku, layout: layout, onlyMissing: true)
             case InventoryError.Code.notReleasedYet.rawValue where target == sku && layout.records > 1:
                 // The schedule lives in bucket 0 and counts units lent to the other buckets
                 // as released: released units lying there come back to be taken here.
@@ -149,7 +149,16 @@ extension Inventory {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         return try await inHoldRecord(sku: sku, order: order) { record, layout in
-            try await transition(
+            // A buyer's units may be taken again only where its limit counts them: an
+            // expired hold placed before a change, away from its buyer's home, is not.
+            var extra = extra
+            if layout.perBuyer, !layout.earlier.isEmpty, extra.first == "1",
+                let buyer = try await hold(in: record, order: order)?.buyer,
+                try await buyerRecord(sku: sku, buyer: buyer, layout: layout) != record
+            {
+                extra[0] = "0"
+            }
+            return try await transition(
                 function,
                 in: record,
                 sku: sku,
@@ -183,9 +192,10 @@ extension Inventory {
             if reply.isOK { return reply }
             if reply.outcome == InventoryError.Code.holdNotFound.rawValue { return nil }
             let hold = try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
-            // A reacquire that found its bucket dry: siblings refill it unless the SKU is short.
+            // A reacquire that found its bucket dry (not refused for a rule: the bucket has
+            // too few units): siblings refill it unless the SKU is short.
             if reply.outcome == InventoryError.Code.holdExpired.rawValue, extra.first == "1", layout.records > 1,
-                let hold, hold.state == .expired,
+                let hold, hold.state == .expired, try await self.record(record).available < hold.qty,
                 case .ready = try await refill(sku, records: layout.records, into: record, qty: hold.qty),
                 try await self.record(record).available >= hold.qty
             {

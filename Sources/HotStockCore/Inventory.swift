@@ -87,8 +87,12 @@ public final class Inventory: Sendable {
             try await spread(sku, over: Int(buckets))
             return (try await self.sku(sku), false)
         }
-        // A new SKU is made with its count; an existing one changes it after the rest.
+        // A new SKU is made with its count; an existing one changes it after the rest,
+        // which must not go in when the count cannot change.
         let exists = try await withRetry { try await redis.send(.exists(keys.skuKey(sku))) }.int == 1
+        if exists, let buckets = update.buckets, buckets > 1, try await record(sku).kind == .codes {
+            throw InventoryError(.invalidArgument, "a codes SKU keeps one bucket")
+        }
         let result = try await setRecord(sku, exists ? rest : update)
         guard let buckets = update.buckets, buckets > 1 else { return result }
         try await spread(sku, over: Int(buckets))

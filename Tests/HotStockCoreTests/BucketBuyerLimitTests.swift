@@ -186,4 +186,26 @@ struct BucketBuyerLimitTests {
         #expect(stock.sold == 1 && stock.held == 25 && stock.available == 174)
         #expect(try await inventory.unitsInTransit(of: sku, records: 8) == 0)
     }
+
+    @Test func anExpiredHoldFromBeforeAChangeIsNotTakenAgainAboveTheLimit() async throws {
+        let inventory = try await TestEngine.inventory()
+        let sku = try await limitedSKU(inventory, total: 20, limit: 2, buckets: nil)
+        // A buyer that routes away from bucket 0 once the SKU has 8 buckets.
+        let buyer = (0..<50).map { "buyer\($0)" }.first { BucketRouting.record(sku: sku, key: $0, buckets: 8) != sku }!
+        _ = try await inventory.placeHold(sku: sku, order: "old", buyer: buyer, ttlMs: 1_000)
+        try await Task.sleep(for: .milliseconds(1_100))
+        _ = try await Sweeper(inventory: inventory, logger: TestEngine.logger).sweepOnce()
+        #expect(try await inventory.hold(sku: sku, order: "old").state == .expired)
+        var update = SKUUpdate(total: 20)
+        update.buckets = 8
+        _ = try await inventory.setSKU(sku, update)
+        _ = try await inventory.placeHold(sku: sku, order: "new", qty: 2, buyer: buyer)
+        // The old hold is in bucket 0, the buyer's units in its home: no third unit.
+        let code = try await refusalCode { _ = try await inventory.confirm(sku: sku, order: "old", reacquire: true) }
+        #expect(code == .holdExpired)
+        let counted = try await buyerUnits(inventory, sku, buyer, records: 8)
+        #expect(counted.values.reduce(0, +) == 2)
+        let stock = try await expectBalanced(inventory, sku)
+        #expect(stock.held == 2 && stock.sold == 0)
+    }
 }

@@ -46,7 +46,9 @@ struct BucketScheduleTests {
         #expect(records.dropFirst().reduce(0) { $0 + $1.total } <= 10)
 
         let first = try await attempt(inventory, sku, orders: (0..<40).map { "o\($0)" })
-        #expect(first == ["held": 10, "not_released_yet": 30])
+        // Units moving back and forth under contention may leave a hold 503 (retryable).
+        #expect(first["held"] == 10 && first["sold_out"] == nil)
+        #expect((first["not_released_yet"] ?? 0) + (first["unavailable"] ?? 0) == 30)
         var stock = try await expectBalanced(inventory, sku)
         #expect(stock.held == 10 && stock.available == 90)
 
@@ -59,13 +61,22 @@ struct BucketScheduleTests {
             }
         }
         let second = try await attempt(other, sku, orders: (0..<12).map { "again\($0)" })
-        #expect(second == ["held": 4, "not_released_yet": 8])
+        #expect(second["held"] == 4 && (second["not_released_yet"] ?? 0) + (second["unavailable"] ?? 0) == 8)
         stock = try await expectBalanced(inventory, sku)
         #expect(stock.held == 10 && stock.available == 90 && stock.total == 100)
         for record in try await inventory.buckets(of: sku) {
             #expect(record.isBalanced && record.available >= 0, "bucket \(record.id)")
         }
         #expect(try await inventory.unitsInTransit(of: sku, records: 4) == 0)
+    }
+
+    @Test func aFullyReleasedScheduleSellsEveryUnit() async throws {
+        let inventory = try await TestEngine.inventory(poolSize: 8)
+        let sku = try await scheduledSKU(inventory, total: 40, burst: 40, buckets: 4)
+        let result = try await attempt(inventory, sku, orders: (0..<50).map { "o\($0)" })
+        #expect(result["held"] == 40 && result["not_released_yet"] == nil)
+        let stock = try await expectBalanced(inventory, sku)
+        #expect(stock.held == 40 && stock.available == 0)
     }
 
     @Test func aScheduledSKUSpreadWhileItsSaleRunsKeepsItsSchedule() async throws {

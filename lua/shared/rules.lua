@@ -23,7 +23,8 @@ local BUCKET_LAYOUT_RULES = {
   spread_total = function(v) return int_arg(v, 0, MAX_COUNT) end,
 }
 
--- Units the token bucket has released at `now`, or nil when the SKU has no bucket.
+-- Units the token bucket has released at `now`, or nil when the SKU has no bucket. At
+-- most the SKU's total: on bucket 0 of a spread SKU the total it noted when spread.
 local function released_units(s, now)
   local rate = tonumber(s.release_rate)
   if not rate then
@@ -32,7 +33,7 @@ local function released_units(s, now)
   local burst = tonumber(s.release_burst) or 0
   local opens = tonumber(s.opens_at_ms) or 0
   local elapsed = math.max(0, now - opens)
-  return math.min(s.total, burst + math.floor(rate * elapsed / 1000)), rate, burst, opens
+  return math.min(tonumber(s.spread_total) or s.total, burst + math.floor(rate * elapsed / 1000)), rate, burst, opens
 end
 
 -- Units of SKU record `s` its release schedule counts as taken: held and sold, and on

@@ -44,7 +44,7 @@ extension Inventory {
         let own = try await call(
             HotStockFunction.setBuckets,
             keys: [located.skuKey, located.eventsKey],
-            arguments: [sku, String(buckets)]
+            arguments: [sku, String(buckets), "set"]
         )
         guard own.isOK else { throw own.refusal() }
         let home = try await record(sku)
@@ -54,10 +54,17 @@ extension Inventory {
         try await rebalance(sku, layout: layout)
     }
 
-    /// Makes (or brings up to date) bucket records 1..<records of `sku`, each noting the
-    /// count holds route over and, when new, a copy of the SKU's config (`config`, or as
-    /// the SKU's record has it).
-    func makeBuckets(of sku: String, layout: BucketLayout, config known: SKUConfig? = nil) async throws {
+    /// Makes (or, unless `onlyMissing`, brings up to date) bucket records 1..<records of
+    /// `sku`, each noting the count holds route over and, when new, a copy of the SKU's
+    /// config (`config`, or as the SKU's record has it). A hold that finds its bucket
+    /// missing makes only what is missing: its layout may be older than a change under
+    /// way, whose count it must not write over.
+    func makeBuckets(
+        of sku: String,
+        layout: BucketLayout,
+        config known: SKUConfig? = nil,
+        onlyMissing: Bool = false
+    ) async throws {
         let config: SKUConfig
         if let known { config = known } else { config = try await record(sku).config }
         var pairs: [String] = []
@@ -74,7 +81,7 @@ extension Inventory {
             let reply = try await call(
                 HotStockFunction.setBuckets,
                 keys: [located.skuKey, located.eventsKey],
-                arguments: [record, String(layout.buckets)] + pairs
+                arguments: [record, String(layout.buckets), onlyMissing ? "create" : "set"] + pairs
             )
             guard reply.isOK else { throw reply.refusal() }
         }

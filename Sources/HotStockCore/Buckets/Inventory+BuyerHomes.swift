@@ -52,11 +52,8 @@ extension Inventory {
     /// routes over another count than `buckets`. The record is read first: once it names
     /// the new count, no hold routed the old way adds to the buyer's units there.
     private func buyerUnits(in record: String, buyer: String, buckets: Int) async throws -> Int64? {
-        let count = try await withRetry {
-            try await redis.send(.hmget(keys.skuKey(record), fields: [SKUField.buckets.rawValue]))
-        }.array?.first
-        guard let count = count?.string else { return 0 }
-        guard count == String(buckets) else { return nil }
+        guard let routes = try await routedCount(of: record) else { return 0 }
+        guard routes == buckets else { return nil }
         let units = try await withRetry {
             try await redis.send(.hmget(keys.buyersKey(record), fields: [buyer]))
         }.array?.first

@@ -91,12 +91,22 @@ extension Inventory {
     /// there). The record is read first: once it names the new count, no hold of an
     /// order routed the old way lands there, so what the second read finds stays true.
     func earlierHold(in record: String, order: String, buckets: Int) async throws -> Bool? {
-        let count = try await withRetry {
-            try await redis.send(.hmget(keys.skuKey(record), fields: [SKUField.buckets.rawValue]))
-        }.array?.first
-        guard let count = count?.string else { return false }
-        guard count == String(buckets) else { return nil }
+        guard let routes = try await routedCount(of: record) else { return false }
+        guard routes == buckets else { return nil }
         let exists = try await withRetry { try await redis.send(.exists(keys.holdKey(sku: record, order: order))) }
         return exists.int == 1
+    }
+
+    /// The bucket count SKU record `record` routes over (a record without the field, one
+    /// warmed after a shrink to one bucket, routes over one); nil when there is no record.
+    func routedCount(of record: String) async throws -> Int? {
+        let fields =
+            try await withRetry {
+                try await redis.send(
+                    .hmget(keys.skuKey(record), fields: [SKUField.total.rawValue, SKUField.buckets.rawValue])
+                )
+            }.array ?? []
+        guard fields.count == 2, fields[0].string != nil else { return nil }
+        return fields[1].string.flatMap { Int($0) } ?? 1
     }
 }
