@@ -129,8 +129,11 @@ struct BucketBuyerLimitTests {
         for buyer in buyers { _ = try await inventory.placeHold(sku: sku, order: "\(buyer)-first", buyer: buyer) }
         _ = try await inventory.placeHold(sku: sku, order: "b0-second", buyer: "b0")
 
-        // 1 -> 8 while holds of the same buyers race it, each buyer wanting 4 more.
-        let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+        // 1 -> 8 while holds of the same buyers race it, each buyer wanting 4 more, sent
+        // through four engines that learned the SKU before the change.
+        var engines: [Inventory] = []
+        for _ in 0..<4 { engines.append(try await TestEngine.inventory()) }
+        let outcomes = try await withThrowingTaskGroup(of: String.self) { [engines] group in
             group.addTask {
                 var update = SKUUpdate(total: 200)
                 update.buckets = 8
@@ -140,9 +143,12 @@ struct BucketBuyerLimitTests {
             for buyer in buyers {
                 for index in 0..<4 {
                     group.addTask {
-                        let engine = try await TestEngine.inventory()
                         do {
-                            _ = try await engine.placeHold(sku: sku, order: "\(buyer)-more\(index)", buyer: buyer)
+                            _ = try await engines[index].placeHold(
+                                sku: sku,
+                                order: "\(buyer)-more\(index)",
+                                buyer: buyer
+                            )
                             return "held"
                         } catch let error as InventoryError {
                             return error.code.rawValue
@@ -185,6 +191,8 @@ struct BucketBuyerLimitTests {
         let stock = try await expectBalanced(inventory, sku)
         #expect(stock.sold == 1 && stock.held == 25 && stock.available == 174)
         #expect(try await inventory.unitsInTransit(of: sku, records: 8) == 0)
+        // Many engines in one test process hold many sockets: close them.
+        for engine in engines + [other] { await engine.redis.shutdown() }
     }
 
     @Test func anExpiredHoldFromBeforeAChangeIsNotTakenAgainAboveTheLimit() async throws {

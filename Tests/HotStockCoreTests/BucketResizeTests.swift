@@ -1,3 +1,4 @@
+import RedisClient
 import Synchronization
 import Testing
 
@@ -107,6 +108,7 @@ struct BucketResizeTests {
                         if index % 5 == 1 { _ = try await engine.release(sku: sku, order: order) }
                         orders.append(order)
                     }
+                    await engine.redis.shutdown()
                     return orders
                 }
             }

@@ -30,43 +30,17 @@ struct CommandLineTests {
         environment extra: [String: String] = [:],
         timeout: Duration? = nil
     ) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOTSTOCK_REDIS_URL"] =
             environment["HOTSTOCK_REDIS_URL"] ?? "redis://hotstock:hotstock-dev@127.0.0.1:16380/0"
         environment["HOTSTOCK_CODE_KEY"] = environment["HOTSTOCK_CODE_KEY"] ?? Self.testCodeKey
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        if let timeout {
-            // A hung command is killed, so the test fails instead of hanging.
-            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout.components.seconds))) {
-                if process.isRunning { process.terminate() }
-            }
-        }
-        // Both pipes are drained at once: a child that fills one while the other is read
-        // would block forever.
-        let stderrBox = DataBox()
-        let stderrDone = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            stderrDone.signal()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        stderrDone.wait()
-        let stderr = stderrBox.data
-        process.waitUntilExit()
+        let result = try SpawnedProcess.run(binary.path, arguments, environment: environment, timeout: timeout)
         return Run(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self),
-            exitedNormally: process.terminationReason == .exit
+            status: result.status,
+            stdout: String(decoding: result.stdout, as: UTF8.self),
+            stderr: String(decoding: result.stderr, as: UTF8.self),
+            exitedNormally: result.exitedNormally
         )
     }
 
@@ -196,11 +170,6 @@ struct CommandLineTests {
         #expect(run.status == 0)
         #expect(run.json["expired"] is Int && run.json["max_lag_ms"] is Int)
     }
-}
-
-/// Carries a pipe's bytes from the thread that read them.
-final class DataBox: @unchecked Sendable {
-    var data = Data()
 }
 
 /// Random command lines built from the real commands, flags and nasty values: every run
