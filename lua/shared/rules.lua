@@ -12,9 +12,10 @@ local CONFIG_RULES = {
   buckets = function(v) return int_arg(v, 1, MAX_BUCKETS) end,
 }
 
--- The fields only the engine writes when a SKU's bucket count changes (hs_set_buckets),
--- which warm restores: how many bucket records it has, and the counts it routed over
--- before, 'COUNT@MS' comma separated (DESIGN section 12).
+-- The fields only the engine writes when a SKU is spread or its bucket count changes
+-- (hs_set_sku, hs_set_buckets), which warm restores: how many bucket records it has, the
+-- counts it routed over before ('COUNT@MS' comma separated), and its total when spread
+-- (DESIGN section 12).
 local BUCKET_LAYOUT_RULES = {
   bucket_records = function(v) return int_arg(v, 1, MAX_BUCKETS) end,
   bucket_routings = function(v)
