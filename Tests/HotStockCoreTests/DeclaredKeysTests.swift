@@ -174,6 +174,16 @@ struct DeclaredKeysTests {
         _ = try await inventory.confirm(sku: resized, order: "old")
         #expect(try await inventory.sku(resized).sold == 2)
 
+        // An order of several SKUs: its log, and a refused one compensated.
+        let lines = [OrderLine(sku: resized, qty: 1), OrderLine(sku: spread, qty: 1)]
+        _ = try await inventory.placeOrder("cart", OrderRequest(lines: lines, buyer: "b3"))
+        let short = [OrderLine(sku: resized, qty: 1), OrderLine(sku: spread, qty: 50)]
+        #expect(
+            try await refusalCode {
+                _ = try await inventory.placeOrder("cart2", OrderRequest(lines: short, buyer: "b4"))
+            } != nil
+        )
+
         // The checker bites: a hold called without its buyers key fails, and changes nothing.
         let located = inventory.keys.keys(of: counted)
         let before = try await inventory.sku(counted)

@@ -118,6 +118,14 @@ public struct KeySpace: Sendable, Hashable {
         return prefix(partition: partition) + "claim:" + sku + "/" + order
     }
 
+    /// `hs:{p}:order:<order>`: the log of an order of several SKUs (DESIGN section 14), in
+    /// the partition its id hashes to.
+    public func orderKey(_ order: String) -> String { prefix(of: order) + "order:" + order }
+
+    /// `hs:{p}:orders`: the partition's orders in a transient state or held, scored by
+    /// when recovery may take them over (a held order: its expiry).
+    public func openOrdersKey(partition: Int) -> String { prefix(partition: partition) + "orders" }
+
     /// `hs:{p}:homes:<sku>`: for a SKU with a per-buyer limit whose bucket count changed,
     /// the bucket record each buyer's units are counted in (field = buyer), in a
     /// partition chosen by the buyer (one of the 64 after the SKU's).

@@ -19,6 +19,8 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let invalidArgument = Code("invalid_argument")
         public static let skuNotFound = Code("sku_not_found")
         public static let holdNotFound = Code("hold_not_found")
+        /// No order of several SKUs by that id (DESIGN section 14).
+        public static let orderNotFound = Code("order_not_found")
         public static let soldOut = Code("sold_out")
         public static let saleNotOpen = Code("sale_not_open")
         public static let buyerLimit = Code("buyer_limit")
@@ -40,7 +42,7 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let allCodes: [Code] = [
             .invalidArgument, .skuNotFound, .holdNotFound, .soldOut, .saleNotOpen, .buyerLimit, .holdExpired,
             .holdReleased, .holdConfirmed, .totalBelowCommitted, .idempotencyConflict, .notReleasedYet, .unavailable,
-            .skuExists, .notACodeSKU, .holdNotConfirmed,
+            .skuExists, .notACodeSKU, .holdNotConfirmed, .orderNotFound,
         ]
 
         public var description: String { rawValue }
@@ -56,6 +58,8 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
     public var hold: Hold?
     /// For a hold refused `sold_out`: what the refusal saw of the SKU.
     public var soldOut: SoldOutSnapshot?
+    /// For an order of several SKUs refused by one line: that line's SKU.
+    public var sku: String?
 
     /// Makes a refusal.
     public init(

@@ -16,7 +16,7 @@ public enum HotStockLibrary {
     static let operations = [
         "hold", "confirm", "release", "due", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
         "adopt_buyer", "transfer_out", "transfer_in", "transfer_done", "set_buckets",
-        "transfer_restore", "claim", "home",
+        "transfer_restore", "claim", "home", "order_begin", "order_mark",
     ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
@@ -59,4 +59,6 @@ enum HotStockFunction {
     static let transferRestore = "hs_transfer_restore"
     static let claim = "hs_claim"
     static let home = "hs_home"
+    static let orderBegin = "hs_order_begin"
+    static let orderMark = "hs_order_mark"
 }

@@ -21,7 +21,7 @@ extension InventoryError.Code {
         switch self {
         case .invalidArgument: 400
         case .unauthorized: 401
-        case .skuNotFound, .holdNotFound, .notFound: 404
+        case .skuNotFound, .holdNotFound, .orderNotFound, .notFound: 404
         case .requestTimeout: 408
         case .payloadTooLarge: 413
         case .idempotencyConflict: 422
