@@ -54,9 +54,8 @@ extension Inventory {
     private func buyerUnits(in record: String, buyer: String, buckets: Int) async throws -> Int64? {
         guard let routes = try await routedCount(of: record) else { return 0 }
         guard routes == buckets else { return nil }
-        let units = try await withRetry {
+        return try await withRetry {
             try await redis.send(.hmget(keys.buyersKey(record), fields: [buyer]))
-        }.array?.first
-        return units?.int ?? units?.string.flatMap { Int64($0) } ?? 0
+        }.array?.first?.int ?? 0
     }
 }

@@ -19,25 +19,46 @@ extension Inventory {
             guard try await claim(sku: sku, order: order, buyer: buyer) == buyer else {
                 throw InventoryError(.idempotencyConflict, "order \(order) already holds a different request")
             }
-            guard !layout.earlier.isEmpty else { return try await buyerRecord(sku: sku, buyer: buyer, layout: layout) }
-            // After a change: the order may be held where the buyer's units were counted.
-            for record in try await buyerRecords(sku: sku, buyer: buyer, layout: layout) {
-                switch try await earlierHold(in: record, order: order, buckets: layout.buckets) {
-                case .some(true): return record
-                case .some(false): continue
-                case nil: return nil
+            if !layout.earlier.isEmpty {
+                // After a change: the order may be held where the buyer's units were counted.
+                let records = try await buyerRecords(sku: sku, buyer: buyer, layout: layout)
+                switch try await earlierHold(in: records, order: order, buckets: layout.buckets) {
+                case .found(let record): return record
+                case .unsettled: return nil
+                case .absent: break
                 }
             }
             return try await buyerRecord(sku: sku, buyer: buyer, layout: layout)
         }
-        for record in earlierRecords(sku: sku, order: order, layout: layout) {
-            switch try await earlierHold(in: record, order: order, buckets: layout.buckets) {
-            case .some(true): return record
+        let records = earlierRecords(sku: sku, order: order, layout: layout)
+        switch try await earlierHold(in: records, order: order, buckets: layout.buckets) {
+        case .found(let record): return record
+        case .unsettled: return nil
+        case .absent: return BucketRouting.record(sku: sku, order: order, buckets: layout.buckets)
+        }
+    }
+
+    /// What looking for an order's hold among earlier buckets found.
+    enum EarlierHold {
+        /// The record that keeps it.
+        case found(String)
+        /// None keeps it, and none will.
+        case absent
+        /// A record still routes over another count: a hold routed the old way may yet land there.
+        case unsettled
+    }
+
+    /// The first of `records` that keeps a hold of `order`, in order; `unsettled` as soon
+    /// as one looked at still routes over another count than `buckets`.
+    private func earlierHold(in records: [String], order: String, buckets: Int) async throws -> EarlierHold {
+        for record in records {
+            switch try await earlierHold(in: record, order: order, buckets: buckets) {
+            case .some(true): return .found(record)
             case .some(false): continue
-            case nil: return nil
+            case nil: return .unsettled
             }
         }
-        return BucketRouting.record(sku: sku, order: order, buckets: layout.buckets)
+        return .absent
     }
 
     /// The bucket records that may keep the hold of `order`, in the order to look: where
@@ -90,7 +111,7 @@ extension Inventory {
     /// routes over another count than `buckets` (a hold routed the old way may yet land
     /// there). The record is read first: once it names the new count, no hold of an
     /// order routed the old way lands there, so what the second read finds stays true.
-    func earlierHold(in record: String, order: String, buckets: Int) async throws -> Bool? {
+    private func earlierHold(in record: String, order: String, buckets: Int) async throws -> Bool? {
         guard let routes = try await routedCount(of: record) else { return false }
         guard routes == buckets else { return nil }
         let exists = try await withRetry { try await redis.send(.exists(keys.holdKey(sku: record, order: order))) }
