@@ -50,7 +50,8 @@ extension Inventory {
             case InventoryError.Code.notReleasedYet.rawValue where target == sku && layout.records > 1:
                 // The schedule lives in bucket 0 and counts units lent to the other buckets
                 // as released: released units lying there come back to be taken here.
-                if try await gather(sku, records: layout.records, into: sku, qty: qty) == 0 { throw reply.refusal() }
+                // None lying anywhere: the refusal stands.
+                if try await gather(sku, records: layout.records, into: sku, qty: qty) == nil { throw reply.refusal() }
             case InventoryError.Code.soldOut.rawValue where layout.records > 1:
                 // One bucket ran dry: siblings refill it unless the whole SKU is short.
                 if case .short(let available, let version) = try await refill(

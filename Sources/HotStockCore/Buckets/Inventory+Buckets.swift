@@ -215,34 +215,33 @@ extension Inventory {
             var missing = qty - (stock.first { $0.id == target }?.available ?? 0)
             if missing <= 0 { return .ready }
             var unreleased: InventoryError?
-            var moved = false
-            for donor in stock.filter({ $0.id != target && $0.available > 0 }).sorted(by: {
-                $0.available > $1.available
-            }) {
+            let donors = stock.filter { $0.id != target && $0.available > 0 }.sorted { $0.available > $1.available }
+            for donor in donors {
                 let want = min(donor.available, max(missing, (donor.available + 1) / 2))
                 do {
-                    let units = try await moveUnits(from: donor.id, to: target, want: want, least: 1)
-                    missing -= units
-                    moved = moved || units > 0
+                    missing -= try await moveUnits(from: donor.id, to: target, want: want, least: 1)
                 } catch let error as InventoryError where error.code == .notReleasedYet {
                     // Bucket 0 of a scheduled SKU lends only released units.
                     unreleased = error
                 }
                 if missing <= 0 { return .ready }
             }
-            if let unreleased, !moved { throw unreleased }
+            // Bucket 0 refused and no other bucket had a unit to lend: what is left is not
+            // released yet. Any other donor was drained meanwhile: look again.
+            if let unreleased, donors.count == 1 { throw unreleased }
         }
         return .ready
     }
 
     /// Moves up to `qty` available units from the other buckets of `sku` into `target`
-    /// (whatever `target` has); returns how many moved.
-    func gather(_ sku: String, records: Int, into target: String, qty: Int64) async throws -> Int64 {
+    /// (whatever `target` has); returns how many moved, or nil when no other bucket had
+    /// any (0 when they were drained meanwhile).
+    func gather(_ sku: String, records: Int, into target: String, qty: Int64) async throws -> Int64? {
+        let donors = try await bucketRecords(of: sku, records: records).filter { $0.id != target && $0.available > 0 }
+        guard !donors.isEmpty else { return nil }
         var missing = qty
-        for donor in try await bucketRecords(of: sku, records: records) where donor.id != target && donor.available > 0
-        {
+        for donor in donors where missing > 0 {
             missing -= try await moveUnits(from: donor.id, to: target, want: min(donor.available, missing), least: 1)
-            if missing <= 0 { break }
         }
         return qty - missing
     }
