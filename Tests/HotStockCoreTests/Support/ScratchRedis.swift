@@ -10,7 +10,12 @@ final class ScratchRedis: @unchecked Sendable {
     private var process: Process?
 
     init() throws {
-        port = Int.random(in: 20_000...29_999)
+        // A port nothing listens on: the range holds other listeners too (the local
+        // cluster's bus ports 27001-27006), which the start-up check would take for this
+        // server.
+        var port = Int.random(in: 20_000...29_999)
+        while Self.canConnect(port: port) { port = Int.random(in: 20_000...29_999) }
+        self.port = port
         folder = FileManager.default.temporaryDirectory.appending(path: "hotstock-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
@@ -35,7 +40,7 @@ final class ScratchRedis: @unchecked Sendable {
         try process.run()
         self.process = process
         for _ in 0..<100 {
-            if canConnect() { return }
+            if Self.canConnect(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "redis-server did not start"])
@@ -55,7 +60,7 @@ final class ScratchRedis: @unchecked Sendable {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func canConnect() -> Bool {
+    private static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
