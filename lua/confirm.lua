@@ -52,7 +52,7 @@ local function confirm(keys, args)
 
   -- Reacquire: take the units again and settle them as confirmed, in this one call.
   local qty = tonumber(h.qty)
-  if (s.per_buyer_limit and (h.buyer or '') == '') or check_take(s, ctx.buyers_key, h.buyer, qty, now) then
+  if not may_reacquire(ctx, s, h, now) then
     return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
   end
   local assigned, short = codes_to_assign(ctx, s, h, qty)

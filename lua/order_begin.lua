@@ -1,15 +1,14 @@
 -- hs_order_begin: opens the log of an order of several SKUs (DESIGN section 14), the
 -- saga's durable record in the order's partition, or answers the one there.
 -- KEYS: order record (hs:{p}:order:<order>), the partition's open orders (a sorted set
---       of orders in a transient state, scored by when recovery may take them over)
+--       of orders in a transient state, scored by when recovery may take them over),
+--       the partition's outbox (every step of the log goes to MySQL: emit_order)
 -- ARGV: order, request (the canonical request: buyer, ttl and lines, so a changed one
 --       is told apart), buyer ('' for none), lines ('SKU:QTY,...'), ttl_ms ('' for the
 --       SKUs' defaults), recovery_after_ms
 -- Reply: ok, created ('1' new, '0' there already), then the order's fields. The same
 -- request again answers the order as it stands (a failed one, its error); a different
 -- one is idempotency_conflict.
-local ORDER_FIELDS = { 'state', 'request', 'buyer', 'lines', 'ttl_ms', 'created_at_ms', 'expires_at_ms',
-  'final_at_ms', 'error', 'error_sku', 'version' }
 
 local function order_reply(order_key, created)
   local v = redis.call('HMGET', order_key, unpack(ORDER_FIELDS))
@@ -24,7 +23,7 @@ local function order_reply(order_key, created)
 end
 
 local function order_begin(keys, args)
-  local order_key, open_key = keys[1], keys[2]
+  local order_key, open_key, events_key = keys[1], keys[2], keys[3]
   local order, request, buyer, lines, ttl, grace = args[1], args[2], args[3], args[4], args[5], args[6]
   local bad = check_ids('order', order) or (buyer ~= '' and check_ids('buyer', buyer))
   if bad then
@@ -50,6 +49,7 @@ local function order_begin(keys, args)
     redis.call('HSET', order_key, 'buyer', buyer)
   end
   redis.call('ZADD', open_key, now + after, order)
+  emit_order(events_key, order_key, order)
   return order_reply(order_key, true)
 end
 

@@ -1,27 +1,30 @@
 -- hs_order_mark: records one step of an order's saga (DESIGN section 14): its state moves
 -- from `from` to `to`, only from `from` (a process that lost a race to another, or to
 -- recovery, is told the state instead and writes nothing).
--- KEYS: order record, the partition's open orders
+-- KEYS: order record, the partition's open orders, the partition's outbox
 -- ARGV: order, from, to, retention_ms, recovery_after_ms, then field pairs
---       (expires_at_ms when the order is held; error, error_sku when it failed)
+--       (expires_at_ms when the order is held; error, error_sku when it failed or a
+--       line expired; reacquire on confirming; pinned once every line is pinned;
+--       outcome, the final state a releasing order reaches: released or expired)
 -- States: placing -> held | compensating; compensating -> failed; held -> confirming |
--- releasing | expired; confirming -> confirmed | releasing; releasing -> released |
--- expired. A transient state (placing, compensating, confirming, releasing) stays in the
+-- releasing; confirming -> confirming (a step: pinned) | confirmed | releasing;
+-- releasing -> released | expired; never confirming -> releasing once pinned. A transient state (placing, compensating, confirming, releasing) stays in the
 -- open orders, scored by when recovery may finish it; a held order is scored by its
 -- expiry; a final one (failed, confirmed, released, expired) leaves them and keeps its
 -- record for the idempotency retention.
 local ORDER_MOVES = {
   placing = { held = true, compensating = true },
   compensating = { failed = true },
-  held = { confirming = true, releasing = true, expired = true },
-  confirming = { confirmed = true, releasing = true },
+  held = { confirming = true, releasing = true },
+  confirming = { confirming = true, confirmed = true, releasing = true },
   releasing = { released = true, expired = true },
 }
 local ORDER_FINAL = { failed = true, confirmed = true, released = true, expired = true }
-local ORDER_MARK_FIELDS = { expires_at_ms = true, error = true, error_sku = true }
+local ORDER_MARK_FIELDS = { expires_at_ms = true, error = true, error_sku = true, reacquire = true, pinned = true,
+  outcome = true }
 
 local function order_mark(keys, args)
-  local order_key, open_key = keys[1], keys[2]
+  local order_key, open_key, events_key = keys[1], keys[2], keys[3]
   local order, from, to = args[1], args[2], args[3]
   local retention, after = int_arg(args[4], 1000, MAX_RETENTION_MS), int_arg(args[5], 1, MAX_TTL_MS)
   local bad = check_ids('order', order)
@@ -40,7 +43,9 @@ local function order_mark(keys, args)
   if not state then
     return refuse('order_not_found', 'no order ' .. order)
   end
-  if state ~= from then
+  -- Once every line is pinned the confirm only goes forward: a release that read the
+  -- order before that is told it moved.
+  if state ~= from or (to == 'releasing' and redis.call('HGET', order_key, 'pinned') == '1') then
     return { 'moved', 'state', state }
   end
   local now = now_ms()
@@ -58,6 +63,7 @@ local function order_mark(keys, args)
   else
     redis.call('ZADD', open_key, now + after, order)
   end
+  emit_order(events_key, order_key, order)
   return { 'ok', 'state', to, 'version', fmt(version) }
 end
 

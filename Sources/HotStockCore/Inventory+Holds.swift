@@ -140,7 +140,7 @@ extension Inventory {
         [located.skuKey, located.holdKey(order: order), located.expiryKey, located.eventsKey, located.buyersKey]
     }
 
-    fileprivate func transition(
+    func transition(
         _ function: String,
         sku: String,
         order: String,

@@ -18,6 +18,14 @@ public struct InventoryConfiguration: Sendable {
     public var waitReplicas = 0
     /// How long a change waits for its replicas (`WAIT`'s timeout).
     public var replicaTimeout: Duration = .seconds(1)
+    /// For crash tests only (`HOTSTOCK_FAULT_ORDER_STEP`): the step of an order's saga at
+    /// which the process kills itself (`kill -9`), so a test can show recovery finishes
+    /// or compensates an order left there. Nil in every real deployment.
+    public var orderFaultPoint: OrderFaultPoint?
+    /// How long a step of an order's saga may stay unfinished before recovery takes the
+    /// order over, as one whose process died (`HOTSTOCK_ORDER_RECOVERY_MS`, default 10 s:
+    /// far longer than any step takes).
+    public var orderRecoveryAfterMs: Int64 = 10_000
 
     /// Makes a configuration.
     public init(

@@ -126,6 +126,10 @@ struct EngineOptions: ParsableArguments {
         )
         if let retention = resolvedRetentionMs() { configuration.retentionMs = retention }
         configuration.waitReplicas = resolvedWaitReplicas() ?? 0
+        if let after = Self.environment["HOTSTOCK_ORDER_RECOVERY_MS"].flatMap({ Int64($0) }), after >= 100 {
+            configuration.orderRecoveryAfterMs = after
+        }
+        configuration.orderFaultPoint = Self.environment["HOTSTOCK_FAULT_ORDER_STEP"].flatMap(OrderFaultPoint.init)
         return configuration
     }
 

@@ -183,6 +183,14 @@ struct DeclaredKeysTests {
                 _ = try await inventory.placeOrder("cart2", OrderRequest(lines: short, buyer: "b4"))
             } != nil
         )
+        // Confirmed (every line pinned first), released, and expired by recovery.
+        #expect(try await inventory.confirmOrder("cart", reacquire: true).state == .confirmed)
+        _ = try await inventory.placeOrder("cart3", OrderRequest(lines: lines, buyer: "b5"))
+        #expect(try await inventory.releaseOrder("cart3").state == .released)
+        _ = try await inventory.placeOrder("cart4", OrderRequest(lines: lines, buyer: "b6", ttlMs: 1000))
+        try await Task.sleep(for: .milliseconds(1100))
+        #expect(try await Sweeper(inventory: inventory, logger: TestEngine.logger).sweepOnce().ordersRecovered == 1)
+        #expect(try await inventory.order("cart4").state == .expired)
 
         // The checker bites: a hold called without its buyers key fails, and changes nothing.
         let located = inventory.keys.keys(of: counted)

@@ -7,19 +7,9 @@ import Testing
 /// ordinary holds with a log in the order's partition.
 @Suite("Orders of several SKUs")
 struct OrderSagaTests {
-    private func skus(_ inventory: Inventory, _ totals: [Int64]) async throws -> [String] {
-        var made: [String] = []
-        for total in totals {
-            let sku = TestEngine.uniqueSKU("line")
-            _ = try await inventory.setSKU(sku, SKUUpdate(total: total))
-            made.append(sku)
-        }
-        return made
-    }
-
     @Test func everyLineIsHeldAndTheSameRequestAnswersTheSame() async throws {
         let inventory = try await TestEngine.inventory()
-        let made = try await skus(inventory, [10, 10, 10])
+        let made = try await makeSKUs(inventory, [10, 10, 10])
         let order = TestEngine.uniqueSKU("order")
         let request = OrderRequest(
             lines: zip(made, [1, 2, 3]).map { OrderLine(sku: $0, qty: $1) },
@@ -48,7 +38,7 @@ struct OrderSagaTests {
 
     @Test func aRefusedLineLeavesNothingHeldAndItsRetryTheSameRefusal() async throws {
         let inventory = try await TestEngine.inventory()
-        let made = try await skus(inventory, [10, 10, 1])
+        let made = try await makeSKUs(inventory, [10, 10, 1])
         let order = TestEngine.uniqueSKU("order")
         let request = OrderRequest(lines: made.map { OrderLine(sku: $0, qty: 2) })
         for _ in 0..<2 {
@@ -86,7 +76,7 @@ struct OrderSagaTests {
 
     @Test func threeHundredOrdersRacingForScarceSKUsAreWholeOrRefused() async throws {
         let inventory = try await TestEngine.inventory(poolSize: 8)
-        let made = try await skus(inventory, [50, 50, 10])
+        let made = try await makeSKUs(inventory, [50, 50, 10])
         var engines: [Inventory] = []
         for _ in 0..<4 { engines.append(try await TestEngine.inventory()) }
         let prefix = TestEngine.uniqueSKU("race")

@@ -152,3 +152,24 @@ local function store_counters(sku_key, s)
   redis.call('HSET', sku_key, 'available', fmt(s.available), 'held', fmt(s.held),
     'sold', fmt(s.sold), 'version', fmt(s.version))
 end
+
+-- The fields of an order's log (DESIGN section 14), as its record keeps them.
+local ORDER_FIELDS = { 'state', 'request', 'buyer', 'lines', 'ttl_ms', 'created_at_ms', 'expires_at_ms',
+  'final_at_ms', 'error', 'error_sku', 'version' }
+
+-- Appends the order's log as it stands to the partition's outbox (op 'order', no SKU:
+-- the syncer writes it to the orders table, guarded by its version).
+local function emit_order(events_key, order_key, order)
+  local v = redis.call('HMGET', order_key, 'state', 'version', 'buyer', 'lines', 'created_at_ms', 'expires_at_ms',
+    'final_at_ms', 'error', 'error_sku')
+  local names = { 'state', 'order_version', 'buyer', 'lines', 'created_at_ms', 'expires_at_ms', 'final_at_ms', 'error',
+    'error_sku' }
+  local entry = { 'op', 'order', 'order', order }
+  for i, name in ipairs(names) do
+    if v[i] then
+      entry[#entry + 1] = name
+      entry[#entry + 1] = v[i]
+    end
+  end
+  redis.call('XADD', events_key, '*', unpack(entry))
+end

@@ -152,3 +152,10 @@ local function transition_context(keys, args)
     sku_id = args[1], order = args[2], retention = retention,
   }
 end
+
+-- Whether an expired hold `h` may take its units again now (a reacquire): its buyer
+-- is named where the SKU limits buyers, and the SKU's rules allow the units. Reads only.
+local function may_reacquire(ctx, s, h, now)
+  return not (s.per_buyer_limit and (h.buyer or '') == '')
+    and not check_take(s, ctx.buyers_key, h.buyer, tonumber(h.qty), now)
+end

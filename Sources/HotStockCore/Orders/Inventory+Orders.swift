@@ -2,12 +2,9 @@ import RedisClient
 
 /// Orders of several SKUs (DESIGN section 14): a saga over ordinary holds keyed (sku,
 /// order), its log a record in the order's partition (`hs_order_begin`,
-/// `hs_order_mark`). Every step is idempotent, so a retry repeats what a dead process
-/// may have done.
+/// `hs_order_mark`). Every step is idempotent, so a retry or recovery repeats what a
+/// dead process may have done.
 extension Inventory {
-    /// How long a saga step may stay unfinished before recovery may take it over.
-    static let orderRecoveryAfterMs: Int64 = 10_000
-
     /// Holds every line of `request` for `order`, or none: when a line is refused, the
     /// lines already held are released before the refusal (that line's, its `sku` set)
     /// is thrown. The same request again answers the order as it stands (a refused one,
@@ -15,13 +12,12 @@ extension Inventory {
     public func placeOrder(_ order: String, _ request: OrderRequest) async throws -> (order: Order, created: Bool) {
         try Identifier.validate(order, field: "order")
         try request.validate()
-        let located = orderKeys(order)
         let begun = try await call(
             HotStockFunction.orderBegin,
-            keys: located,
+            keys: orderKeys(order),
             arguments: [
                 order, request.canonical, request.buyer ?? "", request.encodedLines,
-                request.ttlMs.map(String.init) ?? "", String(Self.orderRecoveryAfterMs),
+                request.ttlMs.map(String.init) ?? "", String(configuration.orderRecoveryAfterMs),
             ]
         )
         guard begun.isOK else { throw begun.refusal() }
@@ -31,7 +27,7 @@ extension Inventory {
         case .compensating:
             try await compensate(order, request.lines, error: begun["error"], sku: begun["error_sku"])
         case .failed:
-            throw refusal(code: begun["error"], sku: begun["error_sku"])
+            throw orderRefusal(code: begun["error"], sku: begun["error_sku"])
         default:
             break
         }
@@ -40,34 +36,43 @@ extension Inventory {
 
     /// Reads an order and the state of each line's hold.
     public func order(_ order: String) async throws -> Order {
-        try Identifier.validate(order, field: "order")
-        let names = ["state", "buyer", "lines", "created_at_ms", "expires_at_ms", "final_at_ms", "version"]
-        let reply = try await withRetry { try await redis.send(.hmget(keys.orderKey(order), fields: names)) }
-        let values = (reply.array ?? []).map(\.string)
-        guard values.count == names.count, let state = values[0].flatMap(OrderState.init(rawValue:)) else {
-            throw InventoryError(.orderNotFound, "no order \(order)")
-        }
-        var lines = Self.decodeLines(values[2] ?? "")
+        let record = try await orderRecord(order)
+        var lines = record.lines
         for index in lines.indices {
             lines[index].state = try? await hold(sku: lines[index].sku, order: order).state
         }
         return Order(
             order: order,
-            state: state,
-            buyer: values[1],
+            state: record.state,
+            buyer: record.buyer,
             lines: lines,
-            createdAtMs: values[3].flatMap { Int64($0) } ?? 0,
-            expiresAtMs: values[4].flatMap { Int64($0) },
-            finalAtMs: values[5].flatMap { Int64($0) },
-            version: values[6].flatMap { Int64($0) } ?? 0
+            createdAtMs: record.createdAtMs,
+            expiresAtMs: record.expiresAtMs,
+            finalAtMs: record.finalAtMs,
+            version: record.version,
+            error: record.error,
+            errorSKU: record.errorSKU
         )
+    }
+
+    /// The order's log as it stands; `order_not_found` when there is none.
+    func orderRecord(_ order: String) async throws -> OrderRecord {
+        try Identifier.validate(order, field: "order")
+        let reply = try await withRetry {
+            try await redis.send(.hmget(keys.orderKey(order), fields: OrderRecord.fields))
+        }
+        guard let record = OrderRecord(order: order, values: (reply.array ?? []).map(\.string)) else {
+            throw InventoryError(.orderNotFound, "no order \(order)")
+        }
+        return record
     }
 
     /// Holds the lines, in the order of their SKU ids whatever the request's: orders that
     /// share SKUs take them in the same order, so two of them do not each hold what the
     /// other lacks and both give up (as locks taken in one order do not deadlock). On a
-    /// refusal compensates and throws it.
-    private func holdLines(_ order: String, _ request: OrderRequest) async throws {
+    /// refusal compensates and throws it. Recovery runs it again for an order whose
+    /// process died placing it: every hold is idempotent.
+    func holdLines(_ order: String, _ request: OrderRequest) async throws {
         var expiresAt = Int64.max
         let lines = request.lines.sorted { $0.sku < $1.sku }
         for (index, line) in lines.enumerated() {
@@ -80,51 +85,72 @@ extension Inventory {
                     buyer: request.buyer,
                     ttlMs: request.ttlMs
                 )
+                OrderFaultPoint.reached(.hold, line: index + 1, configuration.orderFaultPoint)
                 if placed.hold.state == .held {
                     expiresAt = min(expiresAt, placed.hold.expiresAtMs)
                     continue
                 }
-                // A hold of this (sku, order) that ended already cannot be this line's.
+                // A hold of this (sku, order) that ended already: recovery compensated the
+                // order while this process was placing it, or the id was used for a hold.
                 refusal = InventoryError(.idempotencyConflict, "order \(order) already holds a different request")
             } catch let error as InventoryError where error.code != .unavailable {
                 refusal = error
             }
-            guard
-                try await mark(
-                    order,
-                    from: .placing,
-                    to: .compensating,
-                    ["error", refusal.code.rawValue, "error_sku", line.sku]
-                )
-            else { return }
-            try await compensate(order, Array(lines.prefix(index)), error: refusal.code.rawValue, sku: line.sku)
+            if try await mark(
+                order,
+                from: .placing,
+                to: .compensating,
+                [
+                    "error", refusal.code.rawValue, "error_sku", line.sku,
+                ]
+            ) {
+                try await compensate(order, Array(lines.prefix(index)), error: refusal.code.rawValue, sku: line.sku)
+            }
+            return try await settleLostPlacing(order, lines)
         }
-        _ = try await mark(order, from: .placing, to: .held, ["expires_at_ms", String(expiresAt)])
+        if try await !mark(order, from: .placing, to: .held, ["expires_at_ms", String(expiresAt)]) {
+            try await settleLostPlacing(order, lines)
+        }
+    }
+
+    /// This process placed lines while recovery (or a retry) moved the order on: when
+    /// the order is compensating or failed, the lines this process may have held since
+    /// are released too, and the order's refusal thrown.
+    private func settleLostPlacing(_ order: String, _ lines: [OrderLine]) async throws {
+        let record = try await orderRecord(order)
+        guard record.state == .compensating || record.state == .failed else { return }
+        try await compensate(order, lines, error: record.error, sku: record.errorSKU)
     }
 
     /// Releases `lines` (those a refused order may have held), marks the order failed and
     /// throws its refusal.
-    private func compensate(_ order: String, _ lines: [OrderLine], error: String?, sku: String?) async throws {
-        for line in lines {
-            do {
-                _ = try await release(sku: line.sku, order: order)
-            } catch let error as InventoryError where [.holdNotFound, .holdReleased, .holdExpired].contains(error.code)
-            {
-                continue
-            }
+    func compensate(_ order: String, _ lines: [OrderLine], error: String?, sku: String?) async throws {
+        for (index, line) in lines.enumerated() {
+            try await releaseLine(line.sku, order)
+            OrderFaultPoint.reached(.compensate, line: index + 1, configuration.orderFaultPoint)
         }
         _ = try await mark(order, from: .compensating, to: .failed, [])
-        throw refusal(code: error, sku: sku)
+        throw orderRefusal(code: error, sku: sku)
+    }
+
+    /// Releases one line's hold; a hold already ended or never placed is no error.
+    func releaseLine(_ sku: String, _ order: String) async throws {
+        do {
+            _ = try await release(sku: sku, order: order)
+        } catch let error as InventoryError where [.holdNotFound, .holdReleased, .holdExpired].contains(error.code) {
+            return
+        }
     }
 
     /// Moves the order's log from `from` to `to`; false when another process (or
     /// recovery) moved it first.
-    private func mark(_ order: String, from: OrderState, to: OrderState, _ fields: [String]) async throws -> Bool {
+    func mark(_ order: String, from: OrderState, to: OrderState, _ fields: [String]) async throws -> Bool {
         let reply = try await call(
             HotStockFunction.orderMark,
             keys: orderKeys(order),
             arguments: [
-                order, from.rawValue, to.rawValue, String(configuration.retentionMs), String(Self.orderRecoveryAfterMs),
+                order, from.rawValue, to.rawValue, String(configuration.retentionMs),
+                String(configuration.orderRecoveryAfterMs),
             ] + fields
         )
         if reply.outcome == "moved" { return false }
@@ -132,7 +158,8 @@ extension Inventory {
         return true
     }
 
-    private func refusal(code: String?, sku: String?) -> InventoryError {
+    /// The refusal an order answers for its line `sku`.
+    func orderRefusal(code: String?, sku: String?) -> InventoryError {
         var error = InventoryError(
             InventoryError.Code(reply: code ?? "") ?? .unavailable,
             "line \(sku ?? "?") of the order was refused: \(code ?? "unknown")"
@@ -141,16 +168,9 @@ extension Inventory {
         return error
     }
 
-    private func orderKeys(_ order: String) -> [String] {
-        [keys.orderKey(order), keys.openOrdersKey(partition: keys.partition(of: order))]
-    }
-
-    static func decodeLines(_ text: String) -> [OrderLine] {
-        text.split(separator: ",").compactMap { part in
-            guard let colon = part.lastIndex(of: ":"), let qty = Int64(part[part.index(after: colon)...]) else {
-                return nil
-            }
-            return OrderLine(sku: String(part[..<colon]), qty: qty)
-        }
+    /// The order's record, its partition's open orders and outbox.
+    func orderKeys(_ order: String) -> [String] {
+        let partition = keys.partition(of: order)
+        return [keys.orderKey(order), keys.openOrdersKey(partition: partition), keys.eventsKey(partition: partition)]
     }
 }

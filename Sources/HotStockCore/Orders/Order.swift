@@ -43,6 +43,10 @@ public struct Order: Sendable, Equatable {
     public var finalAtMs: Int64?
     /// Goes up by one with every step.
     public var version: Int64
+    /// The refusal of a failed order, or `hold_expired` for an order expired by a line.
+    public var error: String?
+    /// The line whose refusal (or expiry) ended the order.
+    public var errorSKU: String?
 }
 
 /// A request to place an order: what `PUT /v1/orders/{order}` carries.

@@ -16,7 +16,7 @@ public enum HotStockLibrary {
     static let operations = [
         "hold", "confirm", "release", "due", "expire", "set_sku", "warm", "warm_stage", "load_codes", "deliver",
         "adopt_buyer", "transfer_out", "transfer_in", "transfer_done", "set_buckets",
-        "transfer_restore", "claim", "home", "order_begin", "order_mark",
+        "transfer_restore", "claim", "home", "order_begin", "order_mark", "order_due", "pin",
     ]
 
     /// The library source sent with `FUNCTION LOAD REPLACE`.
@@ -61,4 +61,6 @@ enum HotStockFunction {
     static let home = "hs_home"
     static let orderBegin = "hs_order_begin"
     static let orderMark = "hs_order_mark"
+    static let orderDue = "hs_order_due"
+    static let pin = "hs_pin"
 }

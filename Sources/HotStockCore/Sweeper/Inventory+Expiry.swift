@@ -12,13 +12,14 @@ extension Inventory {
         let expiryKey = keys.expiryKey(partition: partition)
         let due = try await call(
             HotStockFunction.due,
-            keys: [expiryKey, keys.transfersKey(partition: partition)],
+            keys: [expiryKey, keys.transfersKey(partition: partition), keys.openOrdersKey(partition: partition)],
             arguments: [String(min(max(1, limit), InventoryLimits.maxExpireBatch))],
             writes: false
         )
         guard due.isOK else { throw due.refusal() }
         let lagMs = try due.requireInt("lag_ms")
         let transfers = Int(due.int("transfers") ?? 0)
+        let orders = Int(due.int("orders") ?? 0)
         var holdKeys = [expiryKey, keys.eventsKey(partition: partition)]
         var arguments = [String(configuration.retentionMs)]
         var stale: [String] = []
@@ -41,7 +42,7 @@ extension Inventory {
             _ = try await withRetry { try await redis.send(.zrem(expiryKey, members: stale)) }
         }
         guard arguments.count > 1 else {
-            return ExpiryBatch(expired: 0, lagMs: lagMs, dueLeft: 0, transfersInFlight: transfers)
+            return ExpiryBatch(expired: 0, lagMs: lagMs, dueLeft: 0, transfersInFlight: transfers, ordersDue: orders)
         }
         let reply = try await call(HotStockFunction.expire, keys: holdKeys, arguments: arguments)
         guard reply.isOK else { throw reply.refusal() }
@@ -49,7 +50,8 @@ extension Inventory {
             expired: Int(try reply.requireInt("expired")),
             lagMs: lagMs,
             dueLeft: Int(try reply.requireInt("due_left")),
-            transfersInFlight: transfers
+            transfersInFlight: transfers,
+            ordersDue: orders
         )
     }
 
@@ -65,4 +67,7 @@ public struct ExpiryBatch: Sendable, Equatable {
     public var dueLeft: Int
     /// Transfers out of the partition's buckets in flight when the batch began.
     public var transfersInFlight: Int = 0
+    /// Orders of the partition recovery should take over now (a step left unfinished, or
+    /// held past their expiry) when the batch began.
+    public var ordersDue: Int = 0
 }

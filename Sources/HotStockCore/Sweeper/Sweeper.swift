@@ -35,6 +35,8 @@ public struct SweepReport: Sendable, Equatable {
     public var maxLagMs: Int64
     /// Transfers between buckets the pass finished for a process that left them.
     public var transfersFinished = 0
+    /// Orders of several SKUs the pass finished or compensated (DESIGN section 14).
+    public var ordersRecovered = 0
 }
 
 /// Expires holds whose time has passed (Redis clock), partition by partition, in
@@ -78,7 +80,7 @@ public final class Sweeper: Service, Sendable {
             try await inventory.adoptLegacyKeys()
             layoutReady.store(true, ordering: .releasing)
         }
-        var report = SweepReport(expired: 0, maxLagMs: 0, transfersFinished: 0)
+        var report = SweepReport(expired: 0, maxLagMs: 0)
         var failure: (any Error)?
         let shard = configuration.shardCount
         for partition in 0..<inventory.keys.partitions where partition % shard == configuration.shardIndex {
@@ -100,6 +102,13 @@ public final class Sweeper: Service, Sendable {
                         olderThanMs: Self.transferGraceMs
                     )
                     report.transfersFinished += recovery.credited + recovery.returned
+                }
+                if batch.ordersDue > 0 {
+                    // Orders a dead process left between two steps, or held past their expiry.
+                    report.ordersRecovered += try await inventory.recoverOrders(
+                        partition: partition,
+                        limit: configuration.batchSize
+                    )
                 }
             } catch is CancellationError {
                 throw CancellationError()

@@ -45,17 +45,16 @@ enum TestEngine {
     static func inventory(
         namespace: String? = nil,
         poolSize: Int = 4,
-        retentionMs: Int64 = 86_400_000
+        retentionMs: Int64 = 86_400_000,
+        orderRecoveryAfterMs: Int64 = 10_000
     ) async throws -> Inventory {
-        let inventory = Inventory(
-            redis: try pool(size: poolSize),
-            configuration: InventoryConfiguration(
-                keySpace: KeySpace(namespace: namespace),
-                retentionMs: retentionMs,
-                codeSealer: codeSealer
-            ),
-            logger: logger
+        var configuration = InventoryConfiguration(
+            keySpace: KeySpace(namespace: namespace),
+            retentionMs: retentionMs,
+            codeSealer: codeSealer
         )
+        configuration.orderRecoveryAfterMs = orderRecoveryAfterMs
+        let inventory = Inventory(redis: try pool(size: poolSize), configuration: configuration, logger: logger)
         try await inventory.prepare()
         return inventory
     }
@@ -75,6 +74,17 @@ enum TestEngine {
     static func uniqueSKU(_ name: String = "sku") -> String {
         "\(name)-\(UUID().uuidString.prefix(13))"
     }
+}
+
+/// Makes one counted SKU of each total (the lines of an order's tests).
+func makeSKUs(_ inventory: Inventory, _ totals: [Int64]) async throws -> [String] {
+    var made: [String] = []
+    for total in totals {
+        let sku = TestEngine.uniqueSKU("line")
+        _ = try await inventory.setSKU(sku, SKUUpdate(total: total))
+        made.append(sku)
+    }
+    return made
 }
 
 /// Checks the stock invariant of DESIGN section 2 and returns the snapshot.

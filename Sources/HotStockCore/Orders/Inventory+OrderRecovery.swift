@@ -1,0 +1,64 @@
+import Logging
+
+/// Recovery of orders of several SKUs (DESIGN section 14), run by the sweeper: an order
+/// a dead process left between two steps is finished (placing, confirming, releasing) or
+/// compensated (compensating), and a held order past its expiry releases every line, so
+/// an order's lines end together and no unit stays held for a dead order.
+extension Inventory {
+    /// Takes over the orders of `partition` that recovery should handle now (at most
+    /// `limit`); returns how many it finished. Any number of sweepers may run it: each
+    /// order is leased to one for a while, and every step is idempotent besides.
+    public func recoverOrders(partition: Int, limit: Int) async throws -> Int {
+        precondition((0..<keys.partitions).contains(partition), "no partition \(partition)")
+        let due = try await call(
+            HotStockFunction.orderDue,
+            keys: [keys.openOrdersKey(partition: partition)],
+            arguments: [
+                String(min(max(1, limit), InventoryLimits.maxExpireBatch)), String(configuration.orderRecoveryAfterMs),
+            ]
+        )
+        guard due.isOK else { throw due.refusal() }
+        var recovered = 0
+        for order in (due["orders"] ?? "").split(separator: ",").map(String.init) {
+            do {
+                try await recoverOrder(order)
+                recovered += 1
+            } catch let error as InventoryError where error.code != .unavailable {
+                // The order's own refusal (a compensated order answers it): recovered.
+                recovered += 1
+            } catch {
+                logger.warning("recovering an order failed", metadata: ["order": "\(order)", "error": "\(error)"])
+            }
+        }
+        return recovered
+    }
+
+    /// Finishes or compensates one order as its log says.
+    func recoverOrder(_ order: String) async throws {
+        let record: OrderRecord
+        do {
+            record = try await orderRecord(order)
+        } catch let error as InventoryError where error.code == .orderNotFound {
+            return
+        }
+        logger.info("recovering an order", metadata: ["order": "\(order)", "state": "\(record.state.rawValue)"])
+        switch record.state {
+        case .placing:
+            // Placed forward: every hold is idempotent, a refused line compensates.
+            try await holdLines(order, record.request)
+        case .compensating:
+            try await compensate(order, record.lines, error: record.error, sku: record.errorSKU)
+        case .held:
+            // Due because its expiry passed: its lines end together.
+            if try await mark(order, from: .held, to: .releasing, ["outcome", OrderState.expired.rawValue]) {
+                try await finishReleasing(try await orderRecord(order))
+            }
+        case .confirming:
+            try await finishConfirming(record)
+        case .releasing:
+            try await finishReleasing(record)
+        case .confirmed, .released, .expired, .failed:
+            return
+        }
+    }
+}

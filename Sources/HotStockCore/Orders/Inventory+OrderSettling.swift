@@ -1,0 +1,139 @@
+/// Confirming and releasing an order of several SKUs (DESIGN section 14). A confirm
+/// first pins every line (`hs_pin`: no line can expire while the order confirms), notes
+/// that in the log, and only then confirms the lines: from there it only goes forward.
+/// A line found expired (or released) before that releases the rest instead.
+extension Inventory {
+    /// How long a pinned line keeps its units at least: far beyond the seconds recovery
+    /// takes to finish a confirm a dead process left.
+    static let orderPinMs: Int64 = 3_600_000
+
+    /// Confirms every line of `order` (payment succeeded) and answers the order. When a
+    /// line has expired, the others are released and `hold_expired` (with that line's
+    /// `sku`) thrown; with `reacquire`, expired lines take their units again first, when
+    /// stock and the SKU's rules allow. Repeats answer the same.
+    public func confirmOrder(_ order: String, reacquire: Bool = false) async throws -> Order {
+        for _ in 0..<Self.orderRounds {
+            let record = try await orderRecord(order)
+            switch record.state {
+            case .held:
+                if try await !mark(order, from: .held, to: .confirming, ["reacquire", reacquire ? "1" : "0"]) {
+                    continue
+                }
+                try await finishConfirming(try await orderRecord(order))
+            case .confirming:
+                try await finishConfirming(record)
+            case .releasing:
+                try await finishReleasing(record)
+            case .confirmed:
+                return try await self.order(order)
+            case .released:
+                throw orderRefusal(code: InventoryError.Code.holdReleased.rawValue, sku: nil)
+            case .expired:
+                throw orderRefusal(code: InventoryError.Code.holdExpired.rawValue, sku: record.errorSKU)
+            case .placing, .compensating, .failed:
+                throw notHeld(record)
+            }
+        }
+        throw InventoryError(.unavailable, "order \(order) kept moving; retry", retryAfterMilliseconds: 50)
+    }
+
+    /// Releases every line of `order` (the buyer cancelled) and answers the order. A
+    /// confirmed order (or one whose lines are all pinned for its confirm) is
+    /// `hold_confirmed`, an expired one `hold_expired`. Repeats answer the same.
+    public func releaseOrder(_ order: String) async throws -> Order {
+        for _ in 0..<Self.orderRounds {
+            let record = try await orderRecord(order)
+            switch record.state {
+            case .held, .confirming:
+                if record.pinned {
+                    try await finishConfirming(record)
+                    continue
+                }
+                if try await mark(order, from: record.state, to: .releasing, ["outcome", OrderState.released.rawValue])
+                {
+                    try await finishReleasing(try await orderRecord(order))
+                }
+            case .releasing:
+                try await finishReleasing(record)
+            case .released:
+                return try await self.order(order)
+            case .confirmed:
+                throw orderRefusal(code: InventoryError.Code.holdConfirmed.rawValue, sku: nil)
+            case .expired:
+                throw orderRefusal(code: InventoryError.Code.holdExpired.rawValue, sku: record.errorSKU)
+            case .placing, .compensating, .failed:
+                throw notHeld(record)
+            }
+        }
+        throw InventoryError(.unavailable, "order \(order) kept moving; retry", retryAfterMilliseconds: 50)
+    }
+
+    /// How many times a confirm or release reads the order again after another process
+    /// moved it.
+    static let orderRounds = 8
+
+    /// Walks a confirming order forward: pins every line unless the log says they are
+    /// pinned, notes it, confirms every line, marks the order confirmed. A line that
+    /// cannot be pinned turns the order to releasing (expired). Returns when the order
+    /// has moved on (whoever moved it).
+    func finishConfirming(_ record: OrderRecord) async throws {
+        let order = record.order
+        let lines = record.sortedLines
+        if !record.pinned {
+            for line in lines {
+                do {
+                    _ = try await transition(
+                        HotStockFunction.pin,
+                        sku: line.sku,
+                        order: order,
+                        extra: [record.reacquire ? "1" : "0", String(Self.orderPinMs)]
+                    )
+                } catch let error as InventoryError where error.code != .unavailable {
+                    // The line expired (and could not be taken again), or was released.
+                    if try await mark(
+                        order,
+                        from: .confirming,
+                        to: .releasing,
+                        [
+                            "outcome", OrderState.expired.rawValue, "error", InventoryError.Code.holdExpired.rawValue,
+                            "error_sku", line.sku,
+                        ]
+                    ) {
+                        try await finishReleasing(try await orderRecord(order))
+                    }
+                    return
+                }
+            }
+            guard try await mark(order, from: .confirming, to: .confirming, ["pinned", "1"]) else { return }
+        }
+        for (index, line) in lines.enumerated() {
+            // Pinned, so held until long after this; reacquire only should a stall outlast the pin.
+            _ = try await confirm(sku: line.sku, order: order, reacquire: true)
+            OrderFaultPoint.reached(.confirm, line: index + 1, configuration.orderFaultPoint)
+        }
+        _ = try await mark(order, from: .confirming, to: .confirmed, [])
+    }
+
+    /// Walks a releasing order forward: releases every line, marks the order with the
+    /// outcome its log names (released, or expired when a line had expired).
+    func finishReleasing(_ record: OrderRecord) async throws {
+        for (index, line) in record.sortedLines.enumerated() {
+            try await releaseLine(line.sku, record.order)
+            OrderFaultPoint.reached(.release, line: index + 1, configuration.orderFaultPoint)
+        }
+        _ = try await mark(record.order, from: .releasing, to: record.outcome ?? .released, [])
+    }
+
+    /// What a confirm or release of an order that holds nothing answers: one being
+    /// placed is to be retried; a failed one answers its refusal.
+    private func notHeld(_ record: OrderRecord) -> InventoryError {
+        if record.state == .placing {
+            return InventoryError(
+                .unavailable,
+                "order \(record.order) is being placed; retry",
+                retryAfterMilliseconds: 100
+            )
+        }
+        return orderRefusal(code: record.error, sku: record.errorSKU)
+    }
+}
