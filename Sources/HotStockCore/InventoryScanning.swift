@@ -27,6 +27,11 @@ extension Inventory {
         try await scan(match: keys.skuKeyPattern).compactMap(keys.skuID(ofKey:)).sorted()
     }
 
+    /// The ids of every order of several SKUs Redis keeps a log of, sorted.
+    public func orderIDs() async throws -> [String] {
+        try await scan(match: keys.orderKeyPattern).compactMap(keys.orderID(ofKey:)).sorted()
+    }
+
     /// The Redis server's clock, in Unix milliseconds.
     public func redisTimeMs() async throws -> Int64 {
         try await withRetry { try await redis.serverTimeMilliseconds() }

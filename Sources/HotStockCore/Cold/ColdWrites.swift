@@ -113,6 +113,28 @@ enum ColdWrites {
         }
     }
 
+    /// Writes orders' rows (one per order), each guarded by the log's version.
+    static func upsertOrders(_ orders: [OrderEvent], force: Bool, on connection: isolated MariaDBConnection) throws {
+        try chunked(orders) { chunk in
+            let sql = statement(table: "orders", fields: orderFields, keys: 1, rows: chunk.count, force: force)
+            try connection.execute(
+                sql,
+                chunk.flatMap { order in
+                    [
+                        .text(order.order), .text(order.state.rawValue), .text(order.buyer), .text(order.lines),
+                        .int(order.createdAtMs), .int(order.expiresAtMs), .int(order.finalAtMs), .text(order.error),
+                        .text(order.errorSKU), .int(order.version),
+                    ] as [MariaDBValue]
+                }
+            )
+        }
+    }
+
+    static let orderFields = [
+        "order_id", "state", "buyer", "order_lines", "created_at_ms", "expires_at_ms", "final_at_ms", "error",
+        "error_sku", "version",
+    ]
+
     /// The transfer part of an event: a debit (`transfer_out`) marks its transfer
     /// `debited`, a credit (`transfer_in`) `settled` — a credit back to the donor
     /// (`<id>:back`) settles the transfer it returns. Whichever arrives first makes the row.

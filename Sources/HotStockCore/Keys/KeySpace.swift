@@ -151,6 +151,16 @@ public struct KeySpace: Sendable, Hashable {
     /// The `SCAN` pattern of every SKU record, all partitions at once.
     var skuKeyPattern: String { root + "{*}:sku:*" }
 
+    var orderKeyPattern: String { root + "{*}:order:*" }
+
+    /// The order id of an order record's key of this key space, or nil for another key.
+    func orderID(ofKey key: String) -> String? {
+        guard let (_, rest) = split(key, kind: "order") else { return nil }
+        let id = String(rest)
+        guard Identifier.isValid(id), orderKey(id) == key else { return nil }
+        return id
+    }
+
     /// The SKU id of a SKU record's key of this key space, or nil for another key.
     func skuID(ofKey key: String) -> String? {
         guard let (_, rest) = split(key, kind: "sku") else { return nil }

@@ -40,8 +40,8 @@ public struct ReconcileReport: Sendable, Equatable {
 /// A SKU Redis lacks entirely is drift that `fix` does not touch: that is a Redis loss,
 /// for `warm`.
 public struct Reconciler: Sendable {
-    private let inventory: Inventory
-    private let cold: ColdStore
+    let inventory: Inventory
+    let cold: ColdStore
     private let logger: Logger
 
     /// Makes a reconciler between the inventory's Redis and `cold`.
@@ -67,11 +67,12 @@ public struct Reconciler: Sendable {
         return report
     }
 
-    private struct Comparison {
+    struct Comparison {
         var report = ReconcileReport()
         var skusToWrite: [SKU] = []
         var bucketsToWrite: [SKU] = []
         var holdsToWrite: [Hold] = []
+        var ordersToWrite: [OrderEvent] = []
     }
 
     private func compare(only: Set<String>?, progress: (@Sendable (Int, Int) -> Void)?) async throws -> Comparison {
@@ -107,6 +108,7 @@ public struct Reconciler: Sendable {
             let records = try await inventory.bucketLayout(of: id).records
             if records > 1 { try await compareBuckets(of: id, count: records, into: &comparison) }
         }
+        try await compareOrders(only: only, into: &comparison)
         progress?(allIDs.count, allIDs.count)
         return comparison
     }
@@ -199,18 +201,23 @@ public struct Reconciler: Sendable {
         let skus = comparison.skusToWrite
         let buckets = comparison.bucketsToWrite
         let holds = comparison.holdsToWrite
+        let orders = comparison.ordersToWrite
         try await cold.pool.withConnection { connection in
             try await connection.transaction { connection in
                 try ColdWrites.upsertSKUs(skus.map { ($0, nil) }, force: true, on: connection)
                 try ColdWrites.upsertBucketCounters(buckets.map { ($0, nil) }, force: true, on: connection)
                 try ColdWrites.upsertHolds(holds, force: true, on: connection)
+                try ColdWrites.upsertOrders(orders, force: true, on: connection)
             }
         }
         logger.warning(
             "repaired MySQL from Redis",
-            metadata: ["skus": "\(skus.count)", "buckets": "\(buckets.count)", "holds": "\(holds.count)"]
+            metadata: [
+                "skus": "\(skus.count)", "buckets": "\(buckets.count)", "holds": "\(holds.count)",
+                "orders": "\(orders.count)",
+            ]
         )
-        return skus.count + buckets.count + holds.count
+        return skus.count + buckets.count + holds.count + orders.count
     }
 
     static func differences(_ hot: SKU, _ stored: SKU) -> [Drift] {

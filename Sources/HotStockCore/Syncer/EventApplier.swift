@@ -30,8 +30,8 @@ public final class EventApplier: Sendable {
     /// Applies `events` (any order, any partitions) in one transaction. Events of the
     /// code outbox (`carryingState` false) record codes only: they restate the version
     /// of the change they belong to, and are checked for regressions like any other.
-    public func apply(_ events: [OutboxEvent], carryingState: Bool = true) async throws {
-        guard !events.isEmpty else { return }
+    public func apply(_ events: [OutboxEvent], orders: [OrderEvent] = [], carryingState: Bool = true) async throws {
+        guard !events.isEmpty || !orders.isEmpty else { return }
         let ordered = events.sorted { $0.id < $1.id }
         let cached = known.withLock { $0 }
         var attempt = 1
@@ -40,7 +40,8 @@ public final class EventApplier: Sendable {
             do {
                 outcome = try await cold.pool.withConnection { connection in
                     try await connection.transaction { connection in
-                        try Self.write(ordered, carryingState: carryingState, cached: cached, on: connection)
+                        try ColdWrites.upsertOrders(Self.newest(orders), force: false, on: connection)
+                        return try Self.write(ordered, carryingState: carryingState, cached: cached, on: connection)
                     }
                 }
                 break
@@ -67,6 +68,13 @@ public final class EventApplier: Sendable {
                 ]
             )
         }
+    }
+
+    /// The newest step of each order in `orders`, by order id.
+    private static func newest(_ orders: [OrderEvent]) -> [OrderEvent] {
+        var latest: [String: OrderEvent] = [:]
+        for order in orders where order.version >= latest[order.order]?.version ?? .min { latest[order.order] = order }
+        return latest.values.sorted { $0.order < $1.order }
     }
 
     /// How often a batch is tried when MySQL rolls it back for a lock conflict.

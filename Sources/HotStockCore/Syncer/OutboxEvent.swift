@@ -78,16 +78,7 @@ public struct OutboxEvent: Sendable, Equatable {
     /// Parses a stream entry `[id, [field, value, ...]]`; `nil` for a malformed or
     /// deleted entry.
     init?(entry: RedisReply) {
-        guard let parts = entry.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText),
-            let values = parts[1].array
-        else { return nil }
-        var fields: [String: String] = [:]
-        var index = 0
-        while index + 1 < values.count {
-            if let name = values[index].string, let value = values[index + 1].string { fields[name] = value }
-            index += 2
-        }
-        guard let op = fields["op"], let skuID = fields["sku"],
+        guard let (id, fields) = Self.parse(entry), let op = fields["op"], let skuID = fields["sku"],
             let sku = try? RecordParsing.sku(id: skuID, fields: fields)
         else { return nil }
         self.id = id
@@ -105,5 +96,19 @@ public struct OutboxEvent: Sendable, Equatable {
             else { return nil }
             self.hold = hold
         }
+    }
+
+    /// A stream entry `[id, [field, value, ...]]` as its id and fields; nil when malformed.
+    static func parse(_ entry: RedisReply) -> (StreamID, [String: String])? {
+        guard let parts = entry.array, parts.count == 2, let idText = parts[0].string, let id = StreamID(idText),
+            let values = parts[1].array
+        else { return nil }
+        var fields: [String: String] = [:]
+        var index = 0
+        while index + 1 < values.count {
+            if let name = values[index].string, let value = values[index + 1].string { fields[name] = value }
+            index += 2
+        }
+        return (id, fields)
     }
 }

@@ -165,11 +165,14 @@ public final class Syncer: Service, Sendable {
     {
         var ids: [String] = []
         var events: [OutboxEvent] = []
+        var orders: [OrderEvent] = []
         for entry in entries {
             guard let id = entry.array?.first?.string else { continue }
             ids.append(id)
             if let event = OutboxEvent(entry: entry) {
                 events.append(event)
+            } else if let order = OrderEvent(entry: entry) {
+                orders.append(order)
             } else {
                 logger.warning(
                     "skipping an unreadable outbox entry",
@@ -177,12 +180,12 @@ public final class Syncer: Service, Sendable {
                 )
             }
         }
-        try await applier.apply(events, carryingState: stream.carriesState)
+        try await applier.apply(events, orders: orders, carryingState: stream.carriesState)
         // A change that wrote codes wrote them to the partition's code stream too.
         if stream.carriesState, events.contains(where: \.wroteCodes) { plan.markCodesDue(partition) }
         if configuration.faultPoint == .afterCommitBeforeAck { throw SyncerFault() }
         _ = try await redis.send(.xack(stream.key, group: configuration.group, ids: ids))
-        appliedCounter.increment(by: events.count)
+        appliedCounter.increment(by: events.count + orders.count)
         if configuration.trimOutbox { try await trim(stream) }
         return ids.count
     }
