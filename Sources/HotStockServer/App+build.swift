@@ -87,5 +87,6 @@ public func buildRouter(
         gate: gate
     )
     .add(to: api)
+    OrderRoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes, gate: gate).add(to: api)
     return router
 }

@@ -59,9 +59,20 @@ enum HumanText {
             return json
         }
         return object.keys.sorted().map { key in
-            let value = object[key].map { $0 is NSNull ? "-" : "\($0)" } ?? "-"
-            return "\(key): \(value)"
+            return "\(key): \(text(object[key]))"
         }
         .joined(separator: "\n")
+    }
+
+    /// A value for a person: `-` for none, an order's lines as `SKU xQTY STATE, ...`.
+    private static func text(_ value: Any?) -> String {
+        guard let value, !(value is NSNull) else { return "-" }
+        if let lines = value as? [[String: Any]] {
+            return lines.map { line in
+                "\(text(line["sku"])) x\(text(line["qty"])) \(text(line["state"]))"
+            }
+            .joined(separator: ", ")
+        }
+        return "\(value)"
     }
 }

@@ -34,7 +34,7 @@ struct HotStockCommand: AsyncParsableCommand {
             """,
         subcommands: [
             StockCommand.self, HoldCommand.self, SweepCommand.self, MigrateCommand.self, SyncCommand.self,
-            ReconcileCommand.self, WarmCommand.self, ServeCommand.self, CodesCommand.self,
+            ReconcileCommand.self, WarmCommand.self, ServeCommand.self, CodesCommand.self, OrderCommand.self,
         ]
     )
 }

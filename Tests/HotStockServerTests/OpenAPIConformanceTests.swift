@@ -62,6 +62,18 @@ struct OpenAPIConformanceTests {
             try await record(.put, holdPath, "/v1/skus/\(sku)/holds/d")
             try await record(.post, holdPath + "/release", "/v1/skus/\(sku)/holds/d/release")
             try await record(.post, holdPath + "/confirm", "/v1/skus/\(sku)/holds/d/confirm")
+            let orderPath = "/v1/orders/{order}"
+            let lines = #"{"lines": [{"sku": "\#(sku)", "qty": 1}, {"sku": "\#(sku)-x"}], "buyer": "u2"}"#
+            try await record(.put, skuPath, "/v1/skus/\(sku)-x", body: #"{"total": 1}"#)
+            try await record(.put, orderPath, "/v1/orders/\(sku)-o1", body: lines)
+            try await record(.put, orderPath, "/v1/orders/\(sku)-o1", body: lines)
+            try await record(.get, orderPath, "/v1/orders/\(sku)-o1")
+            try await record(.put, orderPath, "/v1/orders/\(sku)-o2", body: lines)
+            try await record(.get, orderPath, "/v1/orders/\(sku)-o2")
+            try await record(.put, orderPath, "/v1/orders/\(sku)-o3", body: #"{"lines": []}"#)
+            try await record(.post, orderPath + "/confirm", "/v1/orders/\(sku)-o1/confirm", body: "{}")
+            try await record(.post, orderPath + "/release", "/v1/orders/\(sku)-o1/release")
+            try await record(.get, orderPath, "/v1/orders/\(sku)-none")
             for path in ["/health/live", "/health/ready"] { try await record(.get, path, path, token: nil) }
             return (exchanges, yaml)
         }

@@ -73,7 +73,9 @@ struct ServeShutdownTests {
 @Suite("hotstock serve killed between confirm and fetch")
 struct ServeKillCodesTests {
     /// A `hotstock serve` child on `port` (no syncer; the sweeper when asked), quiet.
-    static func startServer(port: Int, sweeper: Bool = false) throws -> Process {
+    static func startServer(port: Int, sweeper: Bool = false, environment extra: [String: String] = [:]) throws
+        -> Process
+    {
         let server = Process()
         server.executableURL = CommandLineTests.binary
         server.arguments =
@@ -83,6 +85,7 @@ struct ServeKillCodesTests {
         environment["HOTSTOCK_API_TOKEN"] = "sigterm-api-token"
         environment["HOTSTOCK_ADMIN_TOKEN"] = "sigterm-admin-token"
         environment["HOTSTOCK_CODE_KEY"] = environment["HOTSTOCK_CODE_KEY"] ?? CommandLineTests.testCodeKey
+        environment.merge(extra) { $1 }
         server.environment = environment
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice

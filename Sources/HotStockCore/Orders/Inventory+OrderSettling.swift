@@ -27,9 +27,9 @@ extension Inventory {
             case .confirmed:
                 return try await self.order(order)
             case .released:
-                throw orderRefusal(code: InventoryError.Code.holdReleased.rawValue, sku: nil)
+                throw InventoryError(.holdReleased, "order \(order) was released")
             case .expired:
-                throw orderRefusal(code: InventoryError.Code.holdExpired.rawValue, sku: record.errorSKU)
+                throw expired(record)
             case .placing, .compensating, .failed:
                 throw notHeld(record)
             }
@@ -58,9 +58,9 @@ extension Inventory {
             case .released:
                 return try await self.order(order)
             case .confirmed:
-                throw orderRefusal(code: InventoryError.Code.holdConfirmed.rawValue, sku: nil)
+                throw InventoryError(.holdConfirmed, "order \(order) was confirmed")
             case .expired:
-                throw orderRefusal(code: InventoryError.Code.holdExpired.rawValue, sku: record.errorSKU)
+                throw expired(record)
             case .placing, .compensating, .failed:
                 throw notHeld(record)
             }
@@ -122,6 +122,17 @@ extension Inventory {
             OrderFaultPoint.reached(.release, line: index + 1, configuration.orderFaultPoint)
         }
         _ = try await mark(record.order, from: .releasing, to: record.outcome ?? .released, [])
+    }
+
+    /// What an expired order answers: `hold_expired`, with the line that expired when
+    /// one was found expired at a confirm.
+    private func expired(_ record: OrderRecord) -> InventoryError {
+        var error = InventoryError(.holdExpired, "order \(record.order) expired")
+        if let sku = record.errorSKU {
+            error = orderRefusal(code: InventoryError.Code.holdExpired.rawValue, sku: sku)
+            error.message = "line \(sku) of order \(record.order) had expired; the others were released"
+        }
+        return error
     }
 
     /// What a confirm or release of an order that holds nothing answers: one being

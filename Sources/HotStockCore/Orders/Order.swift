@@ -49,6 +49,27 @@ public struct Order: Sendable, Equatable {
     public var errorSKU: String?
 }
 
+extension Order {
+    /// The order as a caller may be answered it: one still being placed is `unavailable`
+    /// (retry: the placing ends within moments, or recovery finishes it), a refused one
+    /// answers its refusal again.
+    public func answer() throws(InventoryError) -> Order {
+        switch state {
+        case .placing:
+            throw InventoryError(.unavailable, "order \(order) is being placed; retry", retryAfterMilliseconds: 100)
+        case .compensating, .failed:
+            var refusal = InventoryError(
+                InventoryError.Code(reply: error ?? "") ?? .unavailable,
+                "line \(errorSKU ?? "?") of the order was refused: \(error ?? "unknown")"
+            )
+            refusal.sku = errorSKU
+            throw refusal
+        default:
+            return self
+        }
+    }
+}
+
 /// A request to place an order: what `PUT /v1/orders/{order}` carries.
 public struct OrderRequest: Sendable, Hashable {
     /// The most lines one order may have.

@@ -71,4 +71,27 @@ enum ContractRequests {
         try body.allowOnly(["reacquire"])
         return try body.bool("reacquire") ?? false
     }
+
+    /// `PUT /v1/orders/{order}`: `lines` (`[{"sku", "qty"}]`, qty 1 when absent),
+    /// `buyer`, `ttl_ms`; the order's rules are checked by `Inventory.placeOrder`.
+    static func order(_ body: RequestBody) throws(InventoryError) -> OrderRequest {
+        try body.allowOnly(["lines", "buyer", "ttl_ms"])
+        guard case .array(let values) = body.fields["lines"] else {
+            throw InventoryError(.invalidArgument, "lines must be an array of {\"sku\", \"qty\"}")
+        }
+        var lines: [OrderLine] = []
+        for value in values {
+            guard case .object(let fields) = value else {
+                throw InventoryError(.invalidArgument, "each line must be an object {\"sku\", \"qty\"}")
+            }
+            let line = RequestBody(fields: fields)
+            try line.allowOnly(["sku", "qty"])
+            guard let sku = try line.string("sku") else {
+                throw InventoryError(.invalidArgument, "each line needs a sku")
+            }
+            lines.append(OrderLine(sku: sku, qty: try line.integer("qty") ?? 1))
+        }
+        let hold = try self.hold(RequestBody(fields: body.fields.filter { $0.key != "lines" }))
+        return OrderRequest(lines: lines, buyer: hold.buyer, ttlMs: hold.ttlMs)
+    }
 }

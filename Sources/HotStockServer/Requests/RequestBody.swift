@@ -27,6 +27,11 @@ struct RequestBody {
         self.fields = fields
     }
 
+    /// A body of `fields` already parsed (a nested object).
+    init(fields: [String: JSONValue]) {
+        self.fields = fields
+    }
+
     /// Refuses fields outside `allowed`.
     func allowOnly(_ allowed: Set<String>) throws(InventoryError) {
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {

@@ -99,6 +99,16 @@ struct OpenAPIDocument {
             if let pattern = schema["pattern"] as? String, text.range(of: pattern, options: .regularExpression) == nil {
                 problems.append("\(location) = \(text) does not match \(pattern)")
             }
+        case ("array", .array(let items)):
+            if let minimum = schema["minItems"] as? Int, items.count < minimum {
+                problems.append("\(location) has too few items")
+            }
+            if let maximum = schema["maxItems"] as? Int, items.count > maximum {
+                problems.append("\(location) has too many items")
+            }
+            for (index, item) in items.enumerated() {
+                problems += validate(item, against: schema["items"] as Any, at: "\(location)[\(index)]")
+            }
         case ("boolean", .bool):
             break
         case (nil, _):
