@@ -8,7 +8,8 @@
 --       outcome, the final state a releasing order reaches: released or expired)
 -- States: placing -> held | compensating; compensating -> failed; held -> confirming |
 -- releasing; confirming -> confirming (a step: pinned) | confirmed | releasing;
--- releasing -> released | expired; never confirming -> releasing once pinned. A transient state (placing, compensating, confirming, releasing) stays in the
+-- releasing -> released | expired; expired -> confirming (a confirm with reacquire);
+-- never confirming -> releasing once pinned. A transient state (placing, compensating, confirming, releasing) stays in the
 -- open orders, scored by when recovery may finish it; a held order is scored by its
 -- expiry; a final one (failed, confirmed, released, expired) leaves them and keeps its
 -- record for the idempotency retention.
@@ -18,6 +19,8 @@ local ORDER_MOVES = {
   held = { confirming = true, releasing = true },
   confirming = { confirming = true, confirmed = true, releasing = true },
   releasing = { released = true, expired = true },
+  -- A confirm with reacquire takes an expired order's lines again.
+  expired = { confirming = true },
 }
 local ORDER_FINAL = { failed = true, confirmed = true, released = true, expired = true }
 local ORDER_MARK_FIELDS = { expires_at_ms = true, error = true, error_sku = true, reacquire = true, pinned = true,
@@ -51,6 +54,10 @@ local function order_mark(keys, args)
   local now = now_ms()
   local version = tonumber(redis.call('HGET', order_key, 'version') or '0') + 1
   redis.call('HSET', order_key, 'state', to, 'version', fmt(version))
+  if ORDER_FINAL[from] then
+    redis.call('PERSIST', order_key)
+    redis.call('HDEL', order_key, 'final_at_ms')
+  end
   if #args > 5 then
     redis.call('HSET', order_key, unpack(args, 6))
   end

@@ -44,7 +44,9 @@ struct OrderSettlingTests {
     }
 
     @Test func anExpiredLineReleasesTheRestUnlessReacquired() async throws {
-        let inventory = try await TestEngine.inventory()
+        // A namespace of its own: no other test's sweeper expires these orders first.
+        let inventory = try await TestEngine.inventory(namespace: "d24")
+        try await TestEngine.wipe(inventory)
         let made = try await makeSKUs(inventory, [10, 10, 10])
         let late = TestEngine.uniqueSKU("order")
         let retried = TestEngine.uniqueSKU("order")
@@ -70,7 +72,8 @@ struct OrderSettlingTests {
     }
 
     @Test func aReacquireShortOfOneLineConfirmsNone() async throws {
-        let inventory = try await TestEngine.inventory()
+        let inventory = try await TestEngine.inventory(namespace: "d25")
+        try await TestEngine.wipe(inventory)
         // The scarce SKU sorts last, so the lines before it are taken again first.
         let plenty = try await makeSKUs(inventory, [10, 10])
         let scarce = "zz-" + TestEngine.uniqueSKU("scarce")
@@ -95,6 +98,28 @@ struct OrderSettlingTests {
             #expect(stock.sold == 0 && stock.held == 0)
         }
         #expect(try await expectBalanced(inventory, scarce).held == 1)
+    }
+
+    @Test func anOrderTheSweeperExpiredIsTakenAgainByAConfirmWithReacquire() async throws {
+        let inventory = try await TestEngine.inventory()
+        let made = try await makeSKUs(inventory, [10, 10])
+        let order = TestEngine.uniqueSKU("order")
+        _ = try await inventory.placeOrder(order, request(made, ttlMs: 1000))
+        try await Task.sleep(for: .milliseconds(1100))
+        let sweeper = Sweeper(inventory: inventory, logger: TestEngine.logger)
+        for _ in 0..<20 where try await inventory.order(order).state != .expired {
+            try await sweeper.sweepOnce()
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await refusalCode { _ = try await inventory.confirmOrder(order) } == .holdExpired)
+        let confirmed = try await inventory.confirmOrder(order, reacquire: true)
+        #expect(confirmed.state == .confirmed && confirmed.lines.allSatisfy { $0.state == .confirmed })
+        #expect(confirmed.finalAtMs != nil)
+        for (index, sku) in made.enumerated() {
+            let stock = try await expectBalanced(inventory, sku)
+            #expect(stock.sold == Int64(index + 1) && stock.held == 0)
+        }
+        #expect(try await inventory.confirmOrder(order, reacquire: true) == confirmed)
     }
 
     @Test func racingConfirmsAndReleasesSettleEachOrderWhole() async throws {

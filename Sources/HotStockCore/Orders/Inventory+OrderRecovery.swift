@@ -18,19 +18,35 @@ extension Inventory {
             ]
         )
         guard due.isOK else { throw due.refusal() }
-        var recovered = 0
-        for order in (due["orders"] ?? "").split(separator: ",").map(String.init) {
-            do {
-                try await recoverOrder(order)
-                recovered += 1
-            } catch let error as InventoryError where error.code != .unavailable {
-                // The order's own refusal (a compensated order answers it): recovered.
-                recovered += 1
-            } catch {
-                logger.warning("recovering an order failed", metadata: ["order": "\(order)", "error": "\(error)"])
+        let orders = (due["orders"] ?? "").split(separator: ",").map(String.init)
+        // Several at once: each order's steps wait on Redis one after another, and the
+        // sweeper's hold expiry waits for the pass.
+        return await withTaskGroup(of: Bool.self) { group in
+            var recovered = 0
+            for (index, order) in orders.enumerated() {
+                if index >= Self.ordersRecoveredAtOnce, await group.next() == true { recovered += 1 }
+                group.addTask { await self.recoverOrderLogging(order) }
             }
+            for await done in group where done { recovered += 1 }
+            return recovered
         }
-        return recovered
+    }
+
+    /// How many orders one sweeper recovers at once.
+    static let ordersRecoveredAtOnce = 16
+
+    /// Recovers one order; false (logged) when Redis failed it, to try on a later pass.
+    private func recoverOrderLogging(_ order: String) async -> Bool {
+        do {
+            try await recoverOrder(order)
+            return true
+        } catch let error as InventoryError where error.code != .unavailable {
+            // The order's own refusal (a compensated order answers it): recovered.
+            return true
+        } catch {
+            logger.warning("recovering an order failed", metadata: ["order": "\(order)", "error": "\(error)"])
+            return false
+        }
     }
 
     /// Finishes or compensates one order as its log says.

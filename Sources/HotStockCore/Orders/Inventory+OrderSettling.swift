@@ -12,6 +12,8 @@ extension Inventory {
     /// `sku`) thrown; with `reacquire`, expired lines take their units again first, when
     /// stock and the SKU's rules allow. Repeats answer the same.
     public func confirmOrder(_ order: String, reacquire: Bool = false) async throws -> Order {
+        // Expired lines are taken again once per call: a second try would find the same.
+        var reacquired = false
         for _ in 0..<Self.orderRounds {
             let record = try await orderRecord(order)
             switch record.state {
@@ -19,8 +21,10 @@ extension Inventory {
                 if try await !mark(order, from: .held, to: .confirming, ["reacquire", reacquire ? "1" : "0"]) {
                     continue
                 }
+                reacquired = reacquire
                 try await finishConfirming(try await orderRecord(order))
             case .confirming:
+                reacquired = reacquired || record.reacquire
                 try await finishConfirming(record)
             case .releasing:
                 try await finishReleasing(record)
@@ -28,6 +32,12 @@ extension Inventory {
                 return try await self.order(order)
             case .released:
                 throw InventoryError(.holdReleased, "order \(order) was released")
+            case .expired where reacquire && !reacquired:
+                // Its lines are taken again, every one or none, as a held order's would be.
+                reacquired = true
+                if try await mark(order, from: .expired, to: .confirming, ["reacquire", "1"]) {
+                    try await finishConfirming(try await orderRecord(order))
+                }
             case .expired:
                 throw expired(record)
             case .placing, .compensating, .failed:

@@ -40,7 +40,7 @@ public struct SweepReport: Sendable, Equatable {
 }
 
 /// Expires holds whose time has passed (Redis clock), partition by partition, in
-/// batches. Any number of sweepers may run at once, in one process or many: each batch
+/// batches, then recovers the orders of several SKUs that are due (DESIGN section 14). Any number of sweepers may run at once, in one process or many: each batch
 /// is one atomic script that only expires holds still `held`, so none is expired twice.
 ///
 /// Runs as a `Service`; graceful shutdown ends it between two batches.
@@ -83,6 +83,7 @@ public final class Sweeper: Service, Sendable {
         var report = SweepReport(expired: 0, maxLagMs: 0)
         var failure: (any Error)?
         let shard = configuration.shardCount
+        var ordersDue: [Int] = []
         for partition in 0..<inventory.keys.partitions where partition % shard == configuration.shardIndex {
             // Batches until the partition has nothing due, bounded so that one flooded
             // partition cannot starve the others within a pass.
@@ -103,13 +104,7 @@ public final class Sweeper: Service, Sendable {
                     )
                     report.transfersFinished += recovery.credited + recovery.returned
                 }
-                if batch.ordersDue > 0 {
-                    // Orders a dead process left between two steps, or held past their expiry.
-                    report.ordersRecovered += try await inventory.recoverOrders(
-                        partition: partition,
-                        limit: configuration.batchSize
-                    )
-                }
+                if batch.ordersDue > 0 { ordersDue.append(partition) }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -118,6 +113,22 @@ public final class Sweeper: Service, Sendable {
                     "sweeping a partition failed",
                     metadata: ["partition": "\(partition)", "error": "\(error)"]
                 )
+                failure = failure ?? error
+            }
+        }
+        // Orders a dead process left between two steps, or held past their expiry: after
+        // every partition's holds, whose expiry must not wait for them.
+        for partition in ordersDue {
+            do {
+                report.ordersRecovered += try await inventory.recoverOrders(
+                    partition: partition,
+                    limit: configuration.batchSize
+                )
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                errorCounter.increment()
+                logger.error("recovering orders failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
                 failure = failure ?? error
             }
         }

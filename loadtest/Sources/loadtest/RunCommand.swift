@@ -186,7 +186,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let snapshot = recorder.snapshot
-        let holdCount = snapshot.outcomes["hold"]?.values.reduce(0, +) ?? 0
+        let holdCount = snapshot.outcomes[scenario.kind == "cart" ? "order" : "hold"]?.values.reduce(0, +) ?? 0
         let allCount = snapshot.outcomes.values.flatMap(\.values).reduce(0, +)
         var report = RunReport(
             scenario: scenario,
@@ -237,6 +237,12 @@ struct RunCommand: AsyncParsableCommand {
             print(
                 String(format: "cpu_us_per_request redis %.1f  (INFO cpu; everything Redis did meanwhile)", redisMicros)
             )
+            if let perBuyer = perRequest(before.values.reduce(0, +), after.values.reduce(0, +)).map({
+                $0 * Double(allCount) / Double(max(holdCount, 1))
+            }) {
+                // A buyer's whole visit: its hold or order, then its confirm or release.
+                print(String(format: "cpu_us_per_buyer redis %.1f  (%d buyers)", perBuyer, holdCount))
+            }
             // On a cluster, each primary's share: how evenly the load spread.
             if after.count > 1 {
                 for node in after.keys.sorted() {

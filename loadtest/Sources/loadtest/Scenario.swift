@@ -10,6 +10,10 @@ import Foundation
 /// - `retry-storm`: as `flash`, but every request is sent `1 + retries` times, at once,
 ///   with the same order id, as clients that time out and retry do.
 ///
+/// - `cart`: orders of several SKUs (DESIGN section 14): each buyer orders
+///   `min_lines`…`max_lines` distinct SKUs of a Zipf-skewed catalog at once (hot SKUs
+///   sell out and refuse whole orders), then pays, cancels or abandons the order.
+///
 /// `buckets` spreads each SKU's stock over that many buckets (DESIGN section 12).
 struct Scenario: Codable, Sendable {
     var name = "flash"
@@ -34,6 +38,9 @@ struct Scenario: Codable, Sendable {
     /// fetch their codes, and the checks follow every code.
     var skuKind = "counted"
     var buckets: Int64?
+    /// Lines per order of a `cart` scenario.
+    var minLines = 1
+    var maxLines = 5
 
     enum CodingKeys: String, CodingKey {
         case name, kind, skus, buyers, concurrency, retries, seed
@@ -50,6 +57,8 @@ struct Scenario: Codable, Sendable {
         case releaseBurst = "release_burst"
         case skuKind = "sku_kind"
         case buckets
+        case minLines = "min_lines"
+        case maxLines = "max_lines"
     }
 
     init() {}
@@ -77,6 +86,8 @@ struct Scenario: Codable, Sendable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         skuKind = try c.decodeIfPresent(String.self, forKey: .skuKind) ?? d.skuKind
         buckets = try c.decodeIfPresent(Int64.self, forKey: .buckets)
+        minLines = try c.decodeIfPresent(Int.self, forKey: .minLines) ?? d.minLines
+        maxLines = try c.decodeIfPresent(Int.self, forKey: .maxLines) ?? d.maxLines
     }
 
     /// Loads a scenario by file path, or by name from `loadtest/scenarios/`.
@@ -90,7 +101,12 @@ struct Scenario: Codable, Sendable {
 
     /// Refuses scenarios that cannot run.
     func validate() throws {
-        guard ["flash", "catalog", "retry-storm"].contains(kind) else { throw ScenarioError("unknown kind \(kind)") }
+        guard ["flash", "catalog", "retry-storm", "cart"].contains(kind) else {
+            throw ScenarioError("unknown kind \(kind)")
+        }
+        guard kind != "cart" || (1 <= minLines && minLines <= maxLines && maxLines <= min(20, skus)) else {
+            throw ScenarioError("a cart has 1 <= min_lines <= max_lines <= min(20, skus) lines")
+        }
         guard ["counted", "codes"].contains(skuKind) else { throw ScenarioError("sku_kind is counted or codes") }
         guard skuKind == "counted" || unitsPerSKU <= 1_000_000 else {
             throw ScenarioError("a codes SKU of this harness holds at most 1,000,000 codes")

@@ -25,6 +25,10 @@ struct InvariantChecker {
         var unitsOversold: Int64 = 0
         /// Distinct codes fetched by buyers (codes SKUs).
         var codesDelivered = 0
+        /// Orders of several SKUs checked, and those found partly held, confirmed or
+        /// released (or still between two steps) after recovery.
+        var ordersChecked = 0
+        var partialOrders = 0
     }
 
     /// Waits for abandoned holds to expire (the sweeper's work), then checks.
@@ -35,6 +39,7 @@ struct InvariantChecker {
             findings.mysqlCatchUpMs = try await waitForMySQL(cold, since: loadEnded)
         }
         try await waitForSweeper()
+        if scenario.kind == "cart" { try await checkOrders(into: &findings) }
         for sku in skus {
             let snapshot = try await inventory.sku(sku)
             if !snapshot.isBalanced {

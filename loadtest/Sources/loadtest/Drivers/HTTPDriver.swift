@@ -60,6 +60,31 @@ struct HTTPDriver: LoadDriver {
         return object?["codes"] as? [String]
     }
 
+    func placeOrder(order: String, lines: [CartLine], buyer: String?, ttlMs: Int64) async -> DriverOutcome {
+        let items = lines.map { "{\"sku\": \"\($0.sku)\", \"qty\": \($0.qty)}" }.joined(separator: ", ")
+        var body = "{\"lines\": [\(items)], \"ttl_ms\": \(ttlMs)"
+        if let buyer { body += ", \"buyer\": \"\(buyer)\"" }
+        body += "}"
+        let response = await send(.PUT, "/v1/orders/\(order)", body: body)
+        switch response.status {
+        case 201: return DriverOutcome(code: "held", state: response.state)
+        case 200: return DriverOutcome(code: "repeated", state: response.state)
+        default: return DriverOutcome(code: response.code)
+        }
+    }
+
+    func confirmOrder(order: String) async -> DriverOutcome {
+        let response = await send(.POST, "/v1/orders/\(order)/confirm", body: nil)
+        return response.status == 200
+            ? DriverOutcome(code: "confirmed", state: response.state) : DriverOutcome(code: response.code)
+    }
+
+    func releaseOrder(order: String) async -> DriverOutcome {
+        let response = await send(.POST, "/v1/orders/\(order)/release", body: nil)
+        return response.status == 200
+            ? DriverOutcome(code: "released", state: response.state) : DriverOutcome(code: response.code)
+    }
+
     /// Creates or resets a SKU through the admin route.
     func putSKU(_ sku: String, json: String, adminToken: String) async throws {
         var request = HTTPClientRequest(url: baseURL + "/v1/skus/\(sku)")

@@ -51,6 +51,31 @@ struct InProcessDriver: LoadDriver {
         try? await inventory.deliverCodes(sku: sku, order: order).codes
     }
 
+    func placeOrder(order: String, lines: [CartLine], buyer: String?, ttlMs: Int64) async -> DriverOutcome {
+        await outcome {
+            let request = OrderRequest(
+                lines: lines.map { OrderLine(sku: $0.sku, qty: $0.qty) },
+                buyer: buyer,
+                ttlMs: ttlMs
+            )
+            let placed = try await inventory.placeOrder(order, request)
+            return DriverOutcome(
+                code: placed.created ? "held" : "repeated",
+                state: try placed.order.answer().state.rawValue
+            )
+        }
+    }
+
+    func confirmOrder(order: String) async -> DriverOutcome {
+        await outcome {
+            DriverOutcome(code: "confirmed", state: try await inventory.confirmOrder(order).state.rawValue)
+        }
+    }
+
+    func releaseOrder(order: String) async -> DriverOutcome {
+        await outcome { DriverOutcome(code: "released", state: try await inventory.releaseOrder(order).state.rawValue) }
+    }
+
     private func outcome(_ body: () async throws -> DriverOutcome) async -> DriverOutcome {
         do {
             return try await body()

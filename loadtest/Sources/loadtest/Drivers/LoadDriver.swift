@@ -16,4 +16,17 @@ protocol LoadDriver: Sendable {
     func release(sku: String, order: String) async -> DriverOutcome
     /// Fetches the codes of a confirmed hold of a codes SKU (`nil` when refused).
     func codes(sku: String, order: String) async -> [String]?
+    /// Places an order of several SKUs (DESIGN section 14): `held`, `repeated`, or the
+    /// refused line's code.
+    func placeOrder(order: String, lines: [CartLine], buyer: String?, ttlMs: Int64) async -> DriverOutcome
+    /// Confirms every line of an order: `confirmed`, or a code.
+    func confirmOrder(order: String) async -> DriverOutcome
+    /// Releases every line of an order: `released`, or a code.
+    func releaseOrder(order: String) async -> DriverOutcome
+}
+
+/// One line of a cart: `qty` units of `sku`.
+struct CartLine: Sendable, Hashable {
+    var sku: String
+    var qty: Int64
 }

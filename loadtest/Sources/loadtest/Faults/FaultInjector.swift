@@ -100,6 +100,11 @@ struct FaultInjector {
         case .functionFlush:
             _ = try await redisAdmin.send("FUNCTION", "FLUSH")
             detail = "FUNCTION FLUSH under load"
+        case .serveKill:
+            try await processes.serve.killHard()
+            try processes.serve.start()
+            try await waitUntilServing()
+            detail = "killed mid-request and started again"
         case .serveRestart:
             let status = try await processes.serve.terminate()
             guard status == 0 else { throw ScenarioError("serve exited \(status) after SIGTERM") }

@@ -13,6 +13,9 @@ struct FaultPlan {
         case functionFlush = "function-flush"
         /// `hotstock serve` stopped with SIGTERM and started again.
         case serveRestart = "serve-sigterm-restart"
+        /// `kill -9` of `hotstock serve` in the middle of its requests (orders of several
+        /// SKUs half placed, half confirmed), started again: recovery finishes them.
+        case serveKill = "serve-kill-9"
         /// On a cluster: `kill -9` of a primary; its replica is promoted, the node comes
         /// back as a replica.
         case primaryKill = "primary-kill-9"

@@ -30,6 +30,9 @@ struct FaultReport: Codable {
     var unitsSold: Int64 = 0
     var unitsOversold: Int64 = 0
     var acknowledgedLost = 0
+    /// Orders of several SKUs checked after the run, and those left partial.
+    var ordersChecked = 0
+    var partialOrders = 0
     /// Version regressions the syncer recorded for the run's SKUs (MySQL
     /// `version_regressions`): Redis lost writes that MySQL had already taken.
     var versionRegressions = 0
@@ -68,6 +71,9 @@ struct FaultReport: Codable {
         lines.append(
             "units sold: \(unitsSold); units oversold: \(unitsOversold); acknowledged operations lost: \(acknowledgedLost)"
         )
+        if ordersChecked > 0 {
+            lines.append("orders: \(ordersChecked) checked after recovery; partial orders: \(partialOrders)")
+        }
         lines.append("version regressions recorded by the syncer: \(versionRegressions)")
         lines.append(
             "reconcile: \(reconcileDrifted) of \(reconcileCompared) SKUs and holds differ between Redis and MySQL"

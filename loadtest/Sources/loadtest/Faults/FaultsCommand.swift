@@ -12,8 +12,9 @@ import RedisClient
 
 /// `loadtest faults`: a flash sale over HTTP against real `hotstock serve`, `sync` and
 /// `sweep` processes while Redis is killed with -9 and restarted, the syncer and sweeper
-/// are killed, MariaDB is frozen, the scripts are flushed and the server is restarted;
-/// then every invariant is checked. Exit 1 names each violation.
+/// are killed, MariaDB is frozen, the scripts are flushed and the server is restarted
+/// (SIGTERM) and killed (-9); then every invariant is checked. With `--carts` buyers
+/// place orders of several SKUs. Exit 1 names each violation.
 struct FaultsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faults",
@@ -29,6 +30,11 @@ struct FaultsCommand: AsyncParsableCommand {
         help: "A per-buyer limit on each SKU (over buckets, holds then route by buyer and bind their orders)."
     )
     var perBuyerLimit: Int64?
+    @Flag(
+        help:
+            "Buyers place orders of 1-5 SKUs (12 SKUs, Zipf demand) instead of single holds; checks that no order is left partial."
+    )
+    var carts = false
     @Option(help: "A shell command that starts Redis again after a kill.") var redisRestart: String?
     @Option(
         help: "On a Redis Cluster: the folder of its nodes' folders, each with redis.pid (ops/dev.sh: .local/cluster)."
@@ -104,6 +110,8 @@ struct FaultsCommand: AsyncParsableCommand {
         if let waitReplicas { childEnvironment["HOTSTOCK_WAIT_REPLICAS"] = String(waitReplicas) }
         childEnvironment["HOTSTOCK_API_TOKEN"] = Self.randomToken()
         childEnvironment["HOTSTOCK_ADMIN_TOKEN"] = Self.randomToken()
+        // Orders a killed server left between two steps are taken over after 3 s.
+        childEnvironment["HOTSTOCK_ORDER_RECOVERY_MS"] = "3000"
         func child(_ name: String, _ arguments: [String]) -> HotStockProcess {
             HotStockProcess(
                 name: name,
@@ -205,6 +213,8 @@ struct FaultsCommand: AsyncParsableCommand {
             report.violations += findings.violations
             report.unitsOversold = findings.unitsOversold
             report.acknowledgedLost = findings.acknowledgedLost
+            report.ordersChecked = findings.ordersChecked
+            report.partialOrders = findings.partialOrders
             report.mysqlCatchUpMs = findings.mysqlCatchUpMs
             for sku in skus { report.unitsSold += try await inventory.sku(sku).sold }
             report.versionRegressions = try await cold.versionRegressions(skus: skus)
@@ -272,6 +282,12 @@ struct FaultsCommand: AsyncParsableCommand {
         scenario.abandonTTLMs = 2_000
         scenario.seed = seed
         scenario.perBuyerLimit = perBuyerLimit
+        if carts {
+            scenario.kind = "cart"
+            scenario.skus = 12
+            scenario.minLines = 1
+            scenario.maxLines = 5
+        }
         return scenario
     }
 
@@ -289,6 +305,7 @@ struct FaultsCommand: AsyncParsableCommand {
             .mariadbPause: small ? 1 : 2,
             .functionFlush: others,
             .serveRestart: others,
+            .serveKill: others,
         ])
     }
 

@@ -32,6 +32,18 @@ struct RetryingDriver: LoadDriver {
         await inner.codes(sku: sku, order: order)
     }
 
+    func placeOrder(order: String, lines: [CartLine], buyer: String?, ttlMs: Int64) async -> DriverOutcome {
+        await retrying { await inner.placeOrder(order: order, lines: lines, buyer: buyer, ttlMs: ttlMs) }
+    }
+
+    func confirmOrder(order: String) async -> DriverOutcome {
+        await retrying { await inner.confirmOrder(order: order) }
+    }
+
+    func releaseOrder(order: String) async -> DriverOutcome {
+        await retrying { await inner.releaseOrder(order: order) }
+    }
+
     private func retrying(_ attempt: () async -> DriverOutcome) async -> DriverOutcome {
         let deadline = ContinuousClock.now + patience
         var pause = Duration.milliseconds(50)

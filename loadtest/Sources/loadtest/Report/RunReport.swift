@@ -27,6 +27,7 @@ struct RunReport: Codable, Sendable {
     var scenario: Scenario
     var target: String
     var loadSeconds: Double
+    /// Holds placed per second (in a `cart` run, orders placed: every line or none).
     var holdsPerSecond: Double
     var operationsPerSecond: Double
     var latency: [String: Latency]
@@ -53,7 +54,7 @@ struct RunReport: Codable, Sendable {
         var lines = [
             "scenario \(scenario.name) (\(scenario.kind)) against \(target): \(scenario.buyers) buyers, concurrency \(scenario.concurrency), seed \(scenario.seed)",
             String(
-                format: "load %.2f s: %.0f holds/s, %.0f requests/s",
+                format: "load %.2f s: %.0f \(scenario.kind == "cart" ? "orders" : "holds")/s, %.0f requests/s",
                 loadSeconds,
                 holdsPerSecond,
                 operationsPerSecond
@@ -81,6 +82,11 @@ struct RunReport: Codable, Sendable {
         lines.append(
             "sweeper: \(findings.expiredHolds) holds expired, lateness p99 \(findings.sweeperLatenessP99Ms) ms, max \(findings.sweeperLatenessMaxMs) ms"
         )
+        if findings.ordersChecked > 0 {
+            lines.append(
+                "orders: \(findings.ordersChecked) checked after recovery, \(findings.partialOrders) partly held, confirmed or released"
+            )
+        }
         if findings.codesDelivered > 0 {
             lines.append(
                 "codes: \(findings.codesDelivered) delivered and checked (one order each, from the loaded pool)"

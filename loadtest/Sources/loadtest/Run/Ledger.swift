@@ -15,6 +15,30 @@ final class Ledger: Sendable {
     private let confirmedOrders = Mutex<Set<String>>([])
     private let delivered = Mutex<[String: [String]]>([:])
     private let falseSoldOuts = Mutex<[String]>([])
+    private let orders = Mutex<[String: OrderFate]>([:])
+
+    /// What the client saw of an order of several SKUs.
+    enum OrderFate: Sendable {
+        /// Asked for; no answer said it was held (refused, or the engine was away).
+        case tried
+        /// Every line held.
+        case held
+        /// Every line confirmed.
+        case confirmed
+    }
+
+    /// An order the client sent, and the furthest it saw it get.
+    func recordOrder(_ order: String, _ fate: OrderFate) {
+        orders.withLock { orders in
+            switch (orders[order], fate) {
+            case (.confirmed, _), (.held, .tried): break
+            default: orders[order] = fate
+            }
+        }
+    }
+
+    /// Every order sent, with what its client saw.
+    var orderFates: [String: OrderFate] { orders.withLock { $0 } }
 
     /// A `sold_out` answered while the SKU had the units (DESIGN section 12).
     func recordFalseSoldOut(sku: String, order: String, qty: Int64) {

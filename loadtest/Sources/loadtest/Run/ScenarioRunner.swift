@@ -77,6 +77,10 @@ struct ScenarioRunner: Sendable {
 
     private func serve(buyer index: Int, zipf: ZipfTable, scheduledAt: ContinuousClock.Instant? = nil) async {
         var random = SeededRandom(seed: scenario.seed ^ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
+        if scenario.kind == "cart" {
+            await serveCart(buyer: index, zipf: zipf, random: &random, scheduledAt: scheduledAt)
+            return
+        }
         let sku = scenario.kind == "catalog" ? skuIDs[zipf.pick(&random)] : skuIDs[index % skuIDs.count]
         let order = "o\(index)"
         // With a per-buyer limit, a third of the buyers come back for more.
@@ -105,6 +109,50 @@ struct ScenarioRunner: Sendable {
             }
         } else if cancels {
             _ = await repeated("release") { await driver.release(sku: sku, order: order) }
+        }
+    }
+
+    /// A buyer of a `cart` scenario: one order of several distinct SKUs, then pays,
+    /// cancels or abandons it. Each line held is an ordinary hold in the ledger too.
+    private func serveCart(
+        buyer index: Int,
+        zipf: ZipfTable,
+        random: inout SeededRandom,
+        scheduledAt: ContinuousClock.Instant?
+    ) async {
+        let count = Int.random(in: scenario.minLines...scenario.maxLines, using: &random)
+        var picked: [String] = []
+        while picked.count < count {
+            let sku = skuIDs[zipf.pick(&random)]
+            if !picked.contains(sku) { picked.append(sku) }
+        }
+        let lines = picked.map {
+            CartLine(sku: $0, qty: Int64.random(in: 1...scenario.maxUnitsPerHold, using: &random))
+        }
+        // Order ids are the run's own (its SKUs' ids are): an order of an earlier run
+        // with the same number is another request.
+        let order = "\(skuIDs[0])-c\(index)"
+        let buyer = "u\(index)"
+        let fate = Double.random(in: 0..<1, using: &random)
+        let pays = fate < scenario.payShare
+        let cancels = !pays && fate < scenario.payShare + scenario.cancelShare
+        let ttl = pays || cancels ? scenario.holdTTLMs : scenario.abandonTTLMs
+
+        ledger.recordOrder(order, .tried)
+        let placed = await recorder.measure("order", scheduledAt: scheduledAt) {
+            await driver.placeOrder(order: order, lines: lines, buyer: buyer, ttlMs: ttl)
+        }
+        guard placed.code == "held" || placed.code == "repeated" else { return }
+        ledger.recordOrder(order, .held)
+        for line in lines { ledger.recordHold(Ledger.Placed(sku: line.sku, order: order, buyer: buyer, qty: line.qty)) }
+        if pays {
+            let confirmed = await recorder.measure("order_confirm") { await driver.confirmOrder(order: order) }
+            if confirmed.code == "confirmed" {
+                ledger.recordOrder(order, .confirmed)
+                for line in lines { ledger.recordConfirm(sku: line.sku, order: order, qty: line.qty) }
+            }
+        } else if cancels {
+            _ = await recorder.measure("order_release") { await driver.releaseOrder(order: order) }
         }
     }
 
