@@ -5,7 +5,7 @@
 #
 #   ops/dev.sh run        install, start the dev services, build, migrate, seed a demo SKU, run HotStock
 #   ops/dev.sh test       install, start the test services, build (no warnings), run every test
-#   ops/dev.sh faults [--small]   the fault suite: a flash sale through crashes and outages (test services)
+#   ops/dev.sh faults [--small] [--carts]   the fault suite: a flash sale (or orders of several SKUs) through crashes and outages (test services)
 #   ops/dev.sh start [dev|test|cluster]   start one profile's services and print its environment
 #   ops/dev.sh stop  [dev|test|cluster]   stop them
 #   ops/dev.sh env   [dev|test|cluster]   print the environment that points HotStock at them
@@ -420,9 +420,11 @@ cmd_test() {
     | tee "$logs/retry-storm.log"
   "$bin/loadtest" run flash-codes --buyers 2000 --out "$ROOT/.local/loadtest/flash-codes" 2>&1 \
     | tee "$logs/flash-codes.log"
-  # The fault suite's short form: Redis kill -9 x3, syncer/sweeper kill -9, MariaDB frozen,
-  # FUNCTION FLUSH, serve restarted; nothing acknowledged may be lost.
-  run_faults --small 2>&1 | tee "$logs/faults.log"
+  "$bin/loadtest" run cart --buyers 3000 --out "$ROOT/.local/loadtest/cart" 2>&1 | tee "$logs/cart.log"
+  # The fault suite's short form, buyers placing orders of 1-5 SKUs: Redis kill -9 x3,
+  # syncer/sweeper kill -9, MariaDB frozen, FUNCTION FLUSH, serve restarted and killed -9;
+  # nothing acknowledged may be lost, no order left partial (the cluster's drill holds).
+  run_faults --small --carts 2>&1 | tee "$logs/faults.log"
   local test_data="$DATA"
   # The same engine on a Redis Cluster of 3 primaries + 3 replicas (DESIGN §11).
   run_cluster_stage "$bin" "$logs"

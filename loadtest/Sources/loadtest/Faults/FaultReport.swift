@@ -76,7 +76,7 @@ struct FaultReport: Codable {
         }
         lines.append("version regressions recorded by the syncer: \(versionRegressions)")
         lines.append(
-            "reconcile: \(reconcileDrifted) of \(reconcileCompared) SKUs and holds differ between Redis and MySQL"
+            "reconcile: \(reconcileDrifted) of \(reconcileCompared) SKUs, holds and orders differ between Redis and MySQL"
         )
         lines.append("MySQL equal to Redis: \(mysqlCatchUpMs.map { "\($0) ms after the load" } ?? "never")")
         lines.append(violations.isEmpty ? "PASS: every invariant holds" : "FAIL:")
