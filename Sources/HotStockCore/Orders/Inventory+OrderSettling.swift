@@ -1,7 +1,8 @@
 /// Confirming and releasing an order of several SKUs (DESIGN section 14). A confirm
 /// first pins every line (`hs_pin`: no line can expire while the order confirms), notes
-/// that in the log, and only then confirms the lines: from there it only goes forward.
-/// A line found expired (or released) before that releases the rest instead.
+/// in the log that it is confirming with every line pinned, and only then confirms the
+/// lines: from there it only goes forward. A line found expired (or released) before
+/// that releases the rest instead.
 extension Inventory {
     /// How long a pinned line keeps its units at least: far beyond the seconds recovery
     /// takes to finish a confirm a dead process left.
@@ -18,11 +19,8 @@ extension Inventory {
             let record = try await orderRecord(order)
             switch record.state {
             case .held:
-                if try await !mark(order, from: .held, to: .confirming, ["reacquire", reacquire ? "1" : "0"]) {
-                    continue
-                }
                 reacquired = reacquire
-                try await finishConfirming(try await orderRecord(order))
+                try await finishConfirming(record, reacquire: reacquire)
             case .confirming:
                 reacquired = reacquired || record.reacquire
                 try await finishConfirming(record)
@@ -82,27 +80,30 @@ extension Inventory {
     /// moved it.
     static let orderRounds = 8
 
-    /// Walks a confirming order forward: pins every line unless the log says they are
-    /// pinned, notes it, confirms every line, marks the order confirmed. A line that
-    /// cannot be pinned turns the order to releasing (expired). Returns when the order
-    /// has moved on (whoever moved it).
-    func finishConfirming(_ record: OrderRecord) async throws {
+    /// Walks a held or confirming order forward: pins every line unless the log says
+    /// they are pinned, notes it (a held order moves to confirming in that same step),
+    /// confirms every line, marks the order confirmed. A line that cannot be pinned turns
+    /// the order to releasing (expired). Returns when the order has moved on (whoever
+    /// moved it). Lines pinned by a process that died before noting it are a held order's
+    /// lines still: its expiry (or a release) ends them all.
+    func finishConfirming(_ record: OrderRecord, reacquire: Bool? = nil) async throws {
         let order = record.order
         let lines = record.sortedLines
         if !record.pinned {
+            let retake = reacquire ?? record.reacquire
             for line in lines {
                 do {
                     _ = try await transition(
                         HotStockFunction.pin,
                         sku: line.sku,
                         order: order,
-                        extra: [record.reacquire ? "1" : "0", String(Self.orderPinMs)]
+                        extra: [retake ? "1" : "0", String(Self.orderPinMs)]
                     )
                 } catch let error as InventoryError where error.code != .unavailable {
                     // The line expired (and could not be taken again), or was released.
                     if try await mark(
                         order,
-                        from: .confirming,
+                        from: record.state,
                         to: .releasing,
                         [
                             "outcome", OrderState.expired.rawValue, "error", InventoryError.Code.holdExpired.rawValue,
@@ -114,7 +115,8 @@ extension Inventory {
                     return
                 }
             }
-            guard try await mark(order, from: .confirming, to: .confirming, ["pinned", "1"]) else { return }
+            let noted = ["reacquire", retake ? "1" : "0", "pinned", "1"]
+            guard try await mark(order, from: record.state, to: .confirming, noted) else { return }
         }
         for (index, line) in lines.enumerated() {
             // Pinned, so held until long after this; reacquire only should a stall outlast the pin.
