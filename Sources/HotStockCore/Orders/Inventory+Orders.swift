@@ -90,9 +90,13 @@ extension Inventory {
                     expiresAt = min(expiresAt, placed.hold.expiresAtMs)
                     continue
                 }
-                // A hold of this (sku, order) that ended already: recovery compensated the
-                // order while this process was placing it, or the id was used for a hold.
-                refusal = InventoryError(.idempotencyConflict, "order \(order) already holds a different request")
+                // A hold of this (sku, order) that ended already: it expired while the order
+                // was being placed (an outage longer than its TTL), recovery compensated the
+                // order meanwhile, or the id was used for a hold of the SKU's own.
+                refusal =
+                    placed.hold.state == .expired
+                    ? InventoryError(.holdExpired, "line \(line.sku) expired before the order was placed")
+                    : InventoryError(.idempotencyConflict, "order \(order) already holds a different request")
             } catch let error as InventoryError where error.code != .unavailable {
                 refusal = error
             }

@@ -52,6 +52,7 @@ public final class Sweeper: Service, Sendable {
     private let lagGauge = Gauge(label: "hotstock_sweeper_lag_ms")
     private let expiredCounter = Counter(label: "hotstock_holds_expired_total")
     private let errorCounter = Counter(label: "hotstock_sweeper_errors_total")
+    private let ordersRecoveredCounter = Counter(label: "hotstock_orders_recovered_total")
     private let layoutReady = Atomic<Bool>(false)
 
     /// Makes a sweeper over the inventory's partitions.
@@ -132,6 +133,7 @@ public final class Sweeper: Service, Sendable {
                 failure = failure ?? error
             }
         }
+        if report.ordersRecovered > 0 { ordersRecoveredCounter.increment(by: report.ordersRecovered) }
         lastLagMs.withLock { $0 = report.maxLagMs }
         lagGauge.record(report.maxLagMs)
         if report.expired > 0 {

@@ -44,6 +44,18 @@ final class AttemptLog: Sendable {
         }
     }
 
+    /// Failed attempts in no one of `windows` (seconds since the start; overlapping
+    /// windows count their tenths once).
+    func failed(outside windows: [(from: Double, to: Double)]) -> Int {
+        tenths.withLock { tenths in
+            var covered = Set<Int>()
+            for window in windows where window.to >= window.from {
+                covered.formUnion(max(0, Int(window.from * 10))...Int(window.to * 10))
+            }
+            return tenths.indices.filter { !covered.contains($0) }.reduce(0) { $0 + tenths[$1].failed }
+        }
+    }
+
     /// Every attempt and failure of the run.
     var total: Tenth {
         tenths.withLock { tenths in

@@ -250,7 +250,9 @@ struct FaultsCommand: AsyncParsableCommand {
         let total = attempts.total
         report.attempts = total.attempts
         report.failedAttempts = total.failed
-        report.failedOutsideOutages = total.failed - report.faults.map(\.failedAttempts).reduce(0, +)
+        report.failedOutsideOutages = attempts.failed(
+            outside: report.faults.map { ($0.atS, $0.atS + Double($0.outageMs) / 1000 + 1) }
+        )
         report.operations = recorder.snapshot.outcomes
         report.operationCount = report.operations.values.flatMap(\.values).reduce(0, +)
         for fault in report.faults { report.faultsByKind[fault.kind.rawValue, default: 0] += 1 }
