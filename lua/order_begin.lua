@@ -8,10 +8,8 @@
 --       SKUs' defaults), recovery_after_ms
 -- Reply: ok, created ('1' new, '0' there already), then the order's fields. The same
 -- request again answers the order as it stands (a failed one, its error); a different
--- one is idempotency_conflict, but for an order refused for bad input, which it places
--- anew (its version goes on from the refused one's).
-
-local BAD_INPUT_ERRORS = { invalid_argument = true, sku_not_found = true }
+-- one is idempotency_conflict (an order id is spent once used, refused or not: its
+-- lines' hold records stay for the retention).
 
 local function order_reply(order_key, created)
   local v = redis.call('HMGET', order_key, unpack(ORDER_FIELDS))
@@ -39,24 +37,15 @@ local function order_begin(keys, args)
     return invalid('a request, its lines, a ttl_ms and a recovery delay are required')
   end
   local state = redis.call('HGET', order_key, 'state')
-  local version = 1
   if state then
-    local same = redis.call('HGET', order_key, 'request') == request
-    -- An order refused for bad input (a line's qty over its SKU's max_qty, an unknown
-    -- SKU, a buyer missing) changed nothing: a corrected request may place it anew.
-    local bad_input = state == 'failed' and BAD_INPUT_ERRORS[redis.call('HGET', order_key, 'error') or '']
-    if same or not bad_input then
-      if not same then
-        return refuse('idempotency_conflict', 'order ' .. order .. ' already holds a different request')
-      end
-      return order_reply(order_key, false)
+    if redis.call('HGET', order_key, 'request') ~= request then
+      return refuse('idempotency_conflict', 'order ' .. order .. ' already holds a different request')
     end
-    version = tonumber(redis.call('HGET', order_key, 'version') or '0') + 1
-    redis.call('DEL', order_key)
+    return order_reply(order_key, false)
   end
   local now = now_ms()
   redis.call('HSET', order_key, 'state', 'placing', 'request', request, 'lines', lines, 'ttl_ms', ttl,
-    'created_at_ms', fmt(now), 'version', fmt(version))
+    'created_at_ms', fmt(now), 'version', '1')
   if buyer ~= '' then
     redis.call('HSET', order_key, 'buyer', buyer)
   end

@@ -3,14 +3,15 @@
 -- recovery, is told the state instead and writes nothing).
 -- KEYS: order record, the partition's open orders, the partition's outbox
 -- ARGV: order, from, to, retention_ms, recovery_after_ms, then field pairs
---       (expires_at_ms when the order is held; error, error_sku when it failed or a
+--       (expires_at_ms, its first line's expiry, and last_expiry_ms, its last's, when
+--       the order is held; error, error_sku when it failed or a
 --       line expired; reacquire on confirming; pinned once every line is pinned;
 --       outcome, the final state a releasing order reaches: released or expired)
 -- States: placing -> held | compensating; compensating -> failed; held -> confirming |
 -- releasing; confirming -> confirming (a step: pinned) | confirmed | releasing;
--- releasing -> released | expired; expired -> confirming (a confirm with reacquire);
--- never confirming -> releasing once pinned. A transient state (placing, compensating, confirming, releasing) stays in the
--- open orders, scored by when recovery may finish it; a held order is scored by its
+-- releasing -> released | expired; never confirming -> releasing once pinned, never
+-- confirming -> confirmed before. A transient state (placing, compensating, confirming, releasing) stays in the
+-- open orders, scored by when recovery may finish it; a held order by its last line's
 -- expiry; a final one (failed, confirmed, released, expired) leaves them and keeps its
 -- record for the idempotency retention.
 local ORDER_MOVES = {
@@ -19,12 +20,10 @@ local ORDER_MOVES = {
   held = { confirming = true, releasing = true },
   confirming = { confirming = true, confirmed = true, releasing = true },
   releasing = { released = true, expired = true },
-  -- A confirm with reacquire takes an expired order's lines again.
-  expired = { confirming = true },
 }
 local ORDER_FINAL = { failed = true, confirmed = true, released = true, expired = true }
-local ORDER_MARK_FIELDS = { expires_at_ms = true, error = true, error_sku = true, reacquire = true, pinned = true,
-  outcome = true }
+local ORDER_MARK_FIELDS = { expires_at_ms = true, last_expiry_ms = true, error = true, error_sku = true,
+  reacquire = true, pinned = true, outcome = true }
 
 local function order_mark(keys, args)
   local order_key, open_key, events_key = keys[1], keys[2], keys[3]
@@ -48,16 +47,17 @@ local function order_mark(keys, args)
   end
   -- Once every line is pinned the confirm only goes forward: a release that read the
   -- order before that is told it moved.
-  if state ~= from or (to == 'releasing' and redis.call('HGET', order_key, 'pinned') == '1') then
+  local pinned = redis.call('HGET', order_key, 'pinned') == '1'
+  if state ~= from or (to == 'releasing' and pinned) then
     return { 'moved', 'state', state }
+  end
+  -- Lines are confirmed only once every one is pinned, so only then is the order.
+  if to == 'confirmed' and not pinned then
+    return invalid('order ' .. order .. ' is confirmed only once every line is pinned')
   end
   local now = now_ms()
   local version = tonumber(redis.call('HGET', order_key, 'version') or '0') + 1
   redis.call('HSET', order_key, 'state', to, 'version', fmt(version))
-  if ORDER_FINAL[from] then
-    redis.call('PERSIST', order_key)
-    redis.call('HDEL', order_key, 'final_at_ms')
-  end
   if #args > 5 then
     redis.call('HSET', order_key, unpack(args, 6))
   end
@@ -66,7 +66,9 @@ local function order_mark(keys, args)
     redis.call('ZREM', open_key, order)
     redis.call('PEXPIRE', order_key, retention)
   elseif to == 'held' then
-    redis.call('ZADD', open_key, tonumber(redis.call('HGET', order_key, 'expires_at_ms')) or now, order)
+    -- Recovery ends a held order once its last line has expired.
+    local ends = redis.call('HMGET', order_key, 'last_expiry_ms', 'expires_at_ms')
+    redis.call('ZADD', open_key, tonumber(ends[1]) or tonumber(ends[2]) or now, order)
   else
     redis.call('ZADD', open_key, now + after, order)
   end

@@ -100,26 +100,32 @@ struct OrderSettlingTests {
         #expect(try await expectBalanced(inventory, scarce).held == 1)
     }
 
-    @Test func anOrderTheSweeperExpiredIsTakenAgainByAConfirmWithReacquire() async throws {
-        let inventory = try await TestEngine.inventory()
+    @Test func anOrderRecoveryEndedStaysEndedEvenForAReacquire() async throws {
+        let inventory = try await TestEngine.inventory(namespace: "d30")
+        try await TestEngine.wipe(inventory)
         let made = try await makeSKUs(inventory, [10, 10])
         let order = TestEngine.uniqueSKU("order")
         _ = try await inventory.placeOrder(order, request(made, ttlMs: 1000))
         try await Task.sleep(for: .milliseconds(1100))
         let sweeper = Sweeper(inventory: inventory, logger: TestEngine.logger)
-        for _ in 0..<20 where try await inventory.order(order).state != .expired {
+        for _ in 0..<100 where try await inventory.order(order).state != .expired {
             try await sweeper.sweepOnce()
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(try await refusalCode { _ = try await inventory.confirmOrder(order) } == .holdExpired)
-        let confirmed = try await inventory.confirmOrder(order, reacquire: true)
-        #expect(confirmed.state == .confirmed && confirmed.lines.allSatisfy { $0.state == .confirmed })
-        #expect(confirmed.finalAtMs != nil)
-        for (index, sku) in made.enumerated() {
-            let stock = try await expectBalanced(inventory, sku)
-            #expect(stock.sold == Int64(index + 1) && stock.held == 0)
+        // Recovery ends a held order once its last line has expired: every line expired.
+        let ended = try await inventory.order(order)
+        #expect(ended.state == .expired && ended.lines.allSatisfy { $0.state == .expired })
+        for reacquire in [false, true] {
+            #expect(
+                try await refusalCode { _ = try await inventory.confirmOrder(order, reacquire: reacquire) }
+                    == .holdExpired
+            )
         }
-        #expect(try await inventory.confirmOrder(order, reacquire: true) == confirmed)
+        #expect(try await refusalCode { _ = try await inventory.releaseOrder(order) } == .holdExpired)
+        for sku in made {
+            let stock = try await expectBalanced(inventory, sku)
+            #expect(stock.sold == 0 && stock.held == 0)
+        }
     }
 
     @Test func racingConfirmsAndReleasesSettleEachOrderWhole() async throws {

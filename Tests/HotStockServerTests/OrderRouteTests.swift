@@ -72,15 +72,22 @@ struct OrderRouteTests {
             for sku in [plenty, scarce] {
                 #expect(json(try await client.call(.get, "/v1/skus/\(sku)"))["held"] as? Int == 0)
             }
-            // Refused for bad input (over the SKU's max_qty): a corrected request places it.
+            // Refused for a line over its SKU's max_qty (after the line before it, in the
+            // order of SKU ids, was held):
+            // the order id is spent; a corrected request goes under a new one.
             let bad = TestServer.uniqueSKU("order")
-            let tooMany = #"{"lines": [{"sku": "\#(plenty)", "qty": 4}, {"sku": "\#(scarce)", "qty": 1}]}"#
+            let tooMany = #"{"lines": [{"sku": "\#(scarce)", "qty": 1001}, {"sku": "\#(plenty)", "qty": 1}]}"#
             let refused = try await client.call(.put, "/v1/orders/\(bad)", token: TestServer.apiToken, body: tooMany)
             #expect(refused.status == .badRequest && errorCode(refused) == "invalid_argument")
-            let fixed = tooMany.replacingOccurrences(of: #""qty": 4"#, with: #""qty": 3"#)
-            let placed = try await client.call(.put, "/v1/orders/\(bad)", token: TestServer.apiToken, body: fixed)
+            #expect((json(refused)["error"] as? [String: Any])?["sku"] as? String == scarce)
+            #expect(json(try await client.call(.get, "/v1/skus/\(plenty)"))["held"] as? Int == 0)
+            let fixed = tooMany.replacingOccurrences(of: #""qty": 1001"#, with: #""qty": 1"#)
+            let reused = try await client.call(.put, "/v1/orders/\(bad)", token: TestServer.apiToken, body: fixed)
+            #expect(reused.status.code == 422 && errorCode(reused) == "idempotency_conflict")
+            let fresh = "\(bad)-2"
+            let placed = try await client.call(.put, "/v1/orders/\(fresh)", token: TestServer.apiToken, body: fixed)
             #expect(placed.status == .created)
-            let released = try await client.call(.post, "/v1/orders/\(bad)/release", token: TestServer.apiToken)
+            let released = try await client.call(.post, "/v1/orders/\(fresh)/release", token: TestServer.apiToken)
             #expect(released.status == .ok && json(released)["state"] as? String == "released")
             #expect(json(try await client.call(.get, "/v1/skus/\(scarce)"))["available"] as? Int == 1)
         }

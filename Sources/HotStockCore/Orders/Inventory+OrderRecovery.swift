@@ -35,13 +35,11 @@ extension Inventory {
     /// How many orders one sweeper recovers at once.
     static let ordersRecoveredAtOnce = 16
 
-    /// Recovers one order; false (logged) when Redis failed it, to try on a later pass.
+    /// Recovers one order; false (logged) when it could not be finished now, to try on a
+    /// later pass.
     private func recoverOrderLogging(_ order: String) async -> Bool {
         do {
             try await recoverOrder(order)
-            return true
-        } catch let error as InventoryError where error.code != .unavailable {
-            // The order's own refusal (a compensated order answers it): recovered.
             return true
         } catch {
             logger.warning("recovering an order failed", metadata: ["order": "\(order)", "error": "\(error)"])
@@ -60,10 +58,13 @@ extension Inventory {
         logger.info("recovering an order", metadata: ["order": "\(order)", "state": "\(record.state.rawValue)"])
         switch record.state {
         case .placing:
-            // Placed forward: every hold is idempotent, a refused line compensates.
-            try await holdLines(order, record.request)
+            // Placed forward: every hold is idempotent, a refused line compensates (and
+            // throws the order's refusal, which is the order's answer, not a failure).
+            try await answeringRefusal(order) { try await holdLines(order, record.request) }
         case .compensating:
-            try await compensate(order, record.lines, error: record.error, sku: record.errorSKU)
+            try await answeringRefusal(order) {
+                try await compensate(order, record.lines, error: record.error, sku: record.errorSKU)
+            }
         case .held:
             // Due because its expiry passed: its lines end together.
             if try await mark(order, from: .held, to: .releasing, ["outcome", OrderState.expired.rawValue]) {
@@ -75,6 +76,15 @@ extension Inventory {
             try await finishReleasing(record)
         case .confirmed, .released, .expired, .failed:
             return
+        }
+    }
+
+    /// Runs a placing step; a refusal it throws once the order has failed is its answer.
+    private func answeringRefusal(_ order: String, _ step: () async throws -> Void) async throws {
+        do {
+            try await step()
+        } catch let error as InventoryError where error.code != .unavailable {
+            guard try await orderRecord(order).state == .failed else { throw error }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Logging
+
 /// Confirming and releasing an order of several SKUs (DESIGN section 14). A confirm
 /// first pins every line (`hs_pin`: no line can expire while the order confirms), notes
 /// in the log that it is confirming with every line pinned, and only then confirms the
@@ -11,18 +13,15 @@ extension Inventory {
     /// Confirms every line of `order` (payment succeeded) and answers the order. When a
     /// line has expired, the others are released and `hold_expired` (with that line's
     /// `sku`) thrown; with `reacquire`, expired lines take their units again first, when
-    /// stock and the SKU's rules allow. Repeats answer the same.
+    /// stock and the SKU's rules allow — while the order is held: once recovery has
+    /// ended it (its last line expired) it stays expired. Repeats answer the same.
     public func confirmOrder(_ order: String, reacquire: Bool = false) async throws -> Order {
-        // Expired lines are taken again once per call: a second try would find the same.
-        var reacquired = false
         for _ in 0..<Self.orderRounds {
             let record = try await orderRecord(order)
             switch record.state {
             case .held:
-                reacquired = reacquire
                 try await finishConfirming(record, reacquire: reacquire)
             case .confirming:
-                reacquired = reacquired || record.reacquire
                 try await finishConfirming(record)
             case .releasing:
                 try await finishReleasing(record)
@@ -30,12 +29,6 @@ extension Inventory {
                 return try await self.order(order)
             case .released:
                 throw InventoryError(.holdReleased, "order \(order) was released")
-            case .expired where reacquire && !reacquired:
-                // Its lines are taken again, every one or none, as a held order's would be.
-                reacquired = true
-                if try await mark(order, from: .expired, to: .confirming, ["reacquire", "1"]) {
-                    try await finishConfirming(try await orderRecord(order))
-                }
             case .expired:
                 throw expired(record)
             case .placing, .compensating, .failed:
@@ -84,46 +77,76 @@ extension Inventory {
     /// they are pinned, notes it (a held order moves to confirming in that same step),
     /// confirms every line, marks the order confirmed. A line that cannot be pinned turns
     /// the order to releasing (expired). Returns when the order has moved on (whoever
-    /// moved it). Lines pinned by a process that died before noting it are a held order's
-    /// lines still: its expiry (or a release) ends them all.
+    /// moved it); when it moved to an end while this process was pinning, the lines are
+    /// released again here, so a pin that came late holds nothing. Lines pinned by a
+    /// process that died before noting it are a held order's lines still: its expiry (or
+    /// a release) ends them all.
     func finishConfirming(_ record: OrderRecord, reacquire: Bool? = nil) async throws {
         let order = record.order
         let lines = record.sortedLines
-        if !record.pinned {
+        if record.pinned {
+            // Taken over (a retry, recovery): the pins are kept alive however long the
+            // confirm stalled, and a line that lapsed regardless is taken again.
+            for line in lines { _ = try? await pin(line, of: order, reacquire: true) }
+        } else {
             let retake = reacquire ?? record.reacquire
             for line in lines {
                 do {
-                    _ = try await transition(
-                        HotStockFunction.pin,
-                        sku: line.sku,
-                        order: order,
-                        extra: [retake ? "1" : "0", String(Self.orderPinMs)]
-                    )
+                    try await pin(line, of: order, reacquire: retake)
                 } catch let error as InventoryError where error.code != .unavailable {
                     // The line expired (and could not be taken again), or was released.
-                    if try await mark(
-                        order,
-                        from: record.state,
-                        to: .releasing,
-                        [
-                            "outcome", OrderState.expired.rawValue, "error", InventoryError.Code.holdExpired.rawValue,
-                            "error_sku", line.sku,
-                        ]
-                    ) {
+                    let fields = [
+                        "outcome", OrderState.expired.rawValue, "error", InventoryError.Code.holdExpired.rawValue,
+                        "error_sku", line.sku,
+                    ]
+                    if try await mark(order, from: record.state, to: .releasing, fields) {
                         try await finishReleasing(try await orderRecord(order))
+                    } else {
+                        try await releaseIfEnded(order)
                     }
                     return
                 }
             }
             let noted = ["reacquire", retake ? "1" : "0", "pinned", "1"]
-            guard try await mark(order, from: record.state, to: .confirming, noted) else { return }
+            guard try await mark(order, from: record.state, to: .confirming, noted) else {
+                return try await releaseIfEnded(order)
+            }
         }
         for (index, line) in lines.enumerated() {
-            // Pinned, so held until long after this; reacquire only should a stall outlast the pin.
-            _ = try await confirm(sku: line.sku, order: order, reacquire: true)
+            do {
+                // Pinned, so held until long after this; reacquire only should a stall outlast the pin.
+                _ = try await confirm(sku: line.sku, order: order, reacquire: true)
+            } catch let error as InventoryError where error.code != .unavailable {
+                // Only a hold changed behind the order's back (a hold route on the same
+                // order id) or lapsed and sold out gets here: the order cannot be whole.
+                logger.error(
+                    "a pinned order's line cannot be confirmed: the order is partly confirmed",
+                    metadata: ["order": "\(order)", "sku": "\(line.sku)", "error": "\(error.code.rawValue)"]
+                )
+                throw InventoryError(.unavailable, "order \(order) cannot confirm line \(line.sku); retry later")
+            }
             OrderFaultPoint.reached(.confirm, line: index + 1, configuration.orderFaultPoint)
         }
         _ = try await mark(order, from: .confirming, to: .confirmed, [])
+    }
+
+    /// Pins one line's hold for the order's confirm (`hs_pin`).
+    private func pin(_ line: OrderLine, of order: String, reacquire: Bool) async throws {
+        _ = try await transition(
+            HotStockFunction.pin,
+            sku: line.sku,
+            order: order,
+            extra: [reacquire ? "1" : "0", String(Self.orderPinMs)]
+        )
+    }
+
+    /// After a confirm lost the race to a release or to recovery: when the order is
+    /// ending or has ended, its lines are released (again), so a line this process pinned
+    /// after the releaser passed it does not stay held.
+    private func releaseIfEnded(_ order: String) async throws {
+        let now = try await orderRecord(order)
+        guard [.releasing, .released, .expired].contains(now.state) else { return }
+        for line in now.sortedLines { try await releaseLine(line.sku, order) }
     }
 
     /// Walks a releasing order forward: releases every line, marks the order with the

@@ -1,3 +1,4 @@
+import Logging
 import RedisClient
 
 /// Orders of several SKUs (DESIGN section 14): a saga over ordinary holds keyed (sku,
@@ -74,6 +75,7 @@ extension Inventory {
     /// process died placing it: every hold is idempotent.
     func holdLines(_ order: String, _ request: OrderRequest) async throws {
         var expiresAt = Int64.max
+        var lastExpiry = Int64.min
         let lines = request.lines.sorted { $0.sku < $1.sku }
         for (index, line) in lines.enumerated() {
             let refusal: InventoryError
@@ -88,6 +90,7 @@ extension Inventory {
                 OrderFaultPoint.reached(.hold, line: index + 1, configuration.orderFaultPoint)
                 if placed.hold.state == .held {
                     expiresAt = min(expiresAt, placed.hold.expiresAtMs)
+                    lastExpiry = max(lastExpiry, placed.hold.expiresAtMs)
                     continue
                 }
                 // A hold of this (sku, order) that ended already: it expired while the order
@@ -112,7 +115,11 @@ extension Inventory {
             }
             return try await settleLostPlacing(order, lines)
         }
-        if try await !mark(order, from: .placing, to: .held, ["expires_at_ms", String(expiresAt)]) {
+        // The order is payable until its first line expires; recovery ends it once its
+        // last has, so every line ends expired (a line released a moment before its own
+        // expiry could not be taken again by a confirm with reacquire).
+        let held = ["expires_at_ms", String(expiresAt), "last_expiry_ms", String(lastExpiry)]
+        if try await !mark(order, from: .placing, to: .held, held) {
             try await settleLostPlacing(order, lines)
         }
     }
@@ -127,9 +134,11 @@ extension Inventory {
     }
 
     /// Releases `lines` (those a refused order may have held), marks the order failed and
-    /// throws its refusal.
+    /// throws its refusal. A line refused `idempotency_conflict` is not released: the hold
+    /// its (sku, order) names is not the order's.
     func compensate(_ order: String, _ lines: [OrderLine], error: String?, sku: String?) async throws {
-        for (index, line) in lines.enumerated() {
+        let foreign = error == InventoryError.Code.idempotencyConflict.rawValue ? sku : nil
+        for (index, line) in lines.enumerated() where line.sku != foreign {
             try await releaseLine(line.sku, order)
             OrderFaultPoint.reached(.compensate, line: index + 1, configuration.orderFaultPoint)
         }
@@ -137,12 +146,16 @@ extension Inventory {
         throw orderRefusal(code: error, sku: sku)
     }
 
-    /// Releases one line's hold; a hold already ended or never placed is no error.
+    /// Releases one line's hold; a hold already ended or never placed is no error. A
+    /// confirmed one is not the order's to release (a hold route on the same order id
+    /// confirmed it): it is logged and left.
     func releaseLine(_ sku: String, _ order: String) async throws {
         do {
             _ = try await release(sku: sku, order: order)
         } catch let error as InventoryError where [.holdNotFound, .holdReleased, .holdExpired].contains(error.code) {
             return
+        } catch let error as InventoryError where error.code == .holdConfirmed {
+            logger.warning("an ended order's line is confirmed", metadata: ["order": "\(order)", "sku": "\(sku)"])
         }
     }
 
