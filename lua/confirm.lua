@@ -1,6 +1,7 @@
 -- hs_confirm: payment succeeded; the held units become sold.
 -- KEYS: sku, hold, expiry, events, buyers, code events, pool, undelivered
--- ARGV: sku, order, retention_ms, reacquire ('1' or '0')
+-- ARGV: sku, order, retention_ms, reacquire ('1' or '0'), by_order ('1' from an order's
+--       saga: only it confirms a line of an order; optional)
 -- Idempotent: a confirmed hold answers ok again. A hold past its expiry is expired
 -- here first (its units return, as the sweeper would do); with reacquire=1 an expired
 -- hold is held and confirmed again in one step when stock allows, else hold_expired.
@@ -18,6 +19,10 @@ local function confirm(keys, args)
   local h, absent = require_hold(ctx.hold_key, ctx.order)
   if not h then
     return absent
+  end
+  local foreign = line_of_order(ctx, args[5])
+  if foreign then
+    return foreign
   end
   if h.state == 'confirmed' then
     -- the same body again, reacquired included

@@ -1,7 +1,9 @@
 -- hs_hold: place a hold of `qty` units for one order (the pre-reservation).
 -- KEYS: sku, hold, expiry, events, buyers
 -- ARGV: sku, order, qty, buyer ('' for none), ttl_ms ('' for the SKU's default),
---       buckets (how many buckets the caller routed the order over, DESIGN section 12)
+--       buckets (how many buckets the caller routed the order over, DESIGN section 12),
+--       line ('1' when the hold is a line of an order of several SKUs, DESIGN section
+--       14: confirm and release then take it only from the order's saga; optional)
 -- Idempotent by (sku, order): the same request again answers the existing hold with
 -- created=0; a different qty or buyer is idempotency_conflict.
 -- The hot path of a flash sale, so it is lean: it reads the SKU fields the decision
@@ -17,6 +19,7 @@ local HOLD_SKU_FIELDS = { 'available', 'held', 'sold', 'version', 'total', 'per_
 local function hold(keys, args)
   local sku_key, hold_key, expiry_key, events_key, buyers_key = keys[1], keys[2], keys[3], keys[4], keys[5]
   local sku_id, order, qty_arg, buyer, ttl_arg, routed = args[1], args[2], args[3], args[4], args[5], args[6]
+  local line = args[7] == '1'
   local bad = check_ids('sku', sku_id, 'order', order) or (buyer ~= '' and check_ids('buyer', buyer))
   if bad then
     return bad
@@ -40,7 +43,8 @@ local function hold(keys, args)
   if redis.call('EXISTS', hold_key) == 1 then
     local existing = load_hold(hold_key)
     if existing then
-      if tonumber(existing.qty) ~= qty or (existing.buyer or '') ~= buyer then
+      if tonumber(existing.qty) ~= qty or (existing.buyer or '') ~= buyer
+          or (redis.call('HGET', hold_key, 'order_line') == '1') ~= line then
         return refuse('idempotency_conflict', 'order ' .. order .. ' already holds a different request')
       end
       return hold_reply('ok', sku_id, order, existing, { 'created', '0' })
@@ -93,6 +97,9 @@ local function hold(keys, args)
     record[#record + 1] = '1'
   end
   redis.call('HSET', hold_key, 'version', '1', unpack(record))
+  if line then
+    redis.call('HSET', hold_key, 'order_line', '1')
+  end
   redis.call('ZADD', expiry_key, now + ttl, sku_id .. '/' .. order)
   redis.call('XADD', events_key, '*', 'op', 'hold', 'sku', sku_id, 'total', v[5], 'available', available,
     'held', held, 'sold', v[3], 'version', version, 'order', order, 'hold_version', '1', unpack(record))

@@ -1,6 +1,7 @@
 -- hs_release: the buyer cancelled; the held units return to available.
 -- KEYS: sku, hold, expiry, events, buyers
--- ARGV: sku, order, retention_ms
+-- ARGV: sku, order, retention_ms, by_order ('1' from an order's saga: only it releases
+--       a line of an order; optional)
 -- Idempotent: a released hold answers ok again. A confirmed hold is hold_confirmed; an
 -- expired one (or one found past its expiry, which is expired here first) hold_expired.
 local function release(keys, args)
@@ -11,6 +12,10 @@ local function release(keys, args)
   local h, absent = require_hold(ctx.hold_key, ctx.order)
   if not h then
     return absent
+  end
+  local foreign = line_of_order(ctx, args[4])
+  if foreign then
+    return foreign
   end
   if h.state == 'released' then
     return hold_reply('ok', ctx.sku_id, ctx.order, h)

@@ -12,6 +12,19 @@ extension Inventory {
         buyer: String? = nil,
         ttlMs: Int64? = nil
     ) async throws -> HoldPlacement {
+        try await placeHold(sku: sku, order: order, qty: qty, buyer: buyer, ttlMs: ttlMs, orderLine: false)
+    }
+
+    /// Places a hold; `orderLine` makes it a line of the order of several SKUs `order`
+    /// (DESIGN section 14), which the hold routes then neither confirm nor release.
+    func placeHold(
+        sku: String,
+        order: String,
+        qty: Int64,
+        buyer: String?,
+        ttlMs: Int64?,
+        orderLine: Bool
+    ) async throws -> HoldPlacement {
         try Identifier.validate(sku, field: "sku")
         try Identifier.validate(order, field: "order")
         if let buyer { try Identifier.validate(buyer, field: "buyer") }
@@ -33,6 +46,7 @@ extension Inventory {
                 keys: holdKeys(keys.keys(of: target), order: order),
                 arguments: [
                     target, order, String(qty), buyer ?? "", ttlMs.map(String.init) ?? "", String(layout.buckets),
+                    orderLine ? "1" : "0",
                 ]
             )
             switch reply.outcome {
@@ -85,11 +99,17 @@ extension Inventory {
     /// Confirms a hold (payment succeeded). With `reacquire`, an expired hold is held and
     /// confirmed again in one step when stock allows.
     public func confirm(sku: String, order: String, reacquire: Bool = false) async throws -> Confirmation {
+        try await confirm(sku: sku, order: order, reacquire: reacquire, byOrder: false)
+    }
+
+    /// Confirms a hold; `byOrder` when the caller is the saga of the order of several
+    /// SKUs the hold is a line of (only it may).
+    func confirm(sku: String, order: String, reacquire: Bool, byOrder: Bool) async throws -> Confirmation {
         let reply = try await transition(
             HotStockFunction.confirm,
             sku: sku,
             order: order,
-            extra: [reacquire ? "1" : "0"],
+            extra: [reacquire ? "1" : "0", byOrder ? "1" : "0"],
             withCodeKeys: true
         )
         return Confirmation(
@@ -100,7 +120,13 @@ extension Inventory {
 
     /// Releases a hold (the buyer cancelled); its units return to `available`.
     public func release(sku: String, order: String) async throws -> Hold {
-        let reply = try await transition(HotStockFunction.release, sku: sku, order: order, extra: [])
+        try await release(sku: sku, order: order, byOrder: false)
+    }
+
+    /// Releases a hold; `byOrder` when the caller is the saga of the order of several
+    /// SKUs the hold is a line of (only it may).
+    func release(sku: String, order: String, byOrder: Bool) async throws -> Hold {
+        let reply = try await transition(HotStockFunction.release, sku: sku, order: order, extra: [byOrder ? "1" : "0"])
         return try RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
     }
 
@@ -153,7 +179,7 @@ extension Inventory {
             // A buyer's units may be taken again only where its limit counts them: an
             // expired hold placed before a change, away from its buyer's home, is not.
             var extra = extra
-            if layout.perBuyer, !layout.earlier.isEmpty, extra.first == "1",
+            if layout.perBuyer, !layout.earlier.isEmpty, function != HotStockFunction.release, extra.first == "1",
                 let buyer = try await hold(in: record, order: order)?.buyer,
                 try await buyerRecord(sku: sku, buyer: buyer, layout: layout) != record
             {
@@ -195,7 +221,8 @@ extension Inventory {
             let hold = try? RecordParsing.hold(sku: sku, order: order, fields: reply.fields)
             // A reacquire that found its bucket dry (not refused for a rule: the bucket has
             // too few units): siblings refill it unless the SKU is short.
-            if reply.outcome == InventoryError.Code.holdExpired.rawValue, extra.first == "1", layout.records > 1,
+            if reply.outcome == InventoryError.Code.holdExpired.rawValue, function != HotStockFunction.release,
+                extra.first == "1", layout.records > 1,
                 let hold, hold.state == .expired, try await self.record(record).available < hold.qty,
                 case .ready = try await refill(sku, records: layout.records, into: record, qty: hold.qty),
                 try await self.record(record).available >= hold.qty

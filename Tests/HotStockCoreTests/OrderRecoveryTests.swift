@@ -49,7 +49,9 @@ struct OrderRecoveryTests {
         let request = OrderRequest(lines: made.map { OrderLine(sku: $0, qty: 2) }, buyer: "b1")
         try await begin(inventory, order, request)
         // Died after the second line's hold.
-        for sku in made.prefix(2) { _ = try await inventory.placeHold(sku: sku, order: order, qty: 2, buyer: "b1") }
+        for sku in made.prefix(2) {
+            _ = try await inventory.placeHold(sku: sku, order: order, qty: 2, buyer: "b1", ttlMs: nil, orderLine: true)
+        }
         let order_ = try await recovered(inventory, order)
         #expect(order_.state == .held && order_.lines.allSatisfy { $0.state == .held })
         for sku in made { #expect(try await expectBalanced(inventory, sku).held == 2) }
@@ -62,7 +64,7 @@ struct OrderRecoveryTests {
         let request = OrderRequest(lines: made.map { OrderLine(sku: $0, qty: 1) })
         try await begin(inventory, order, request)
         // Held the first line, found the second refused, died before releasing the first.
-        _ = try await inventory.placeHold(sku: made[0], order: order, qty: 1)
+        _ = try await inventory.placeHold(sku: made[0], order: order, qty: 1, buyer: nil, ttlMs: nil, orderLine: true)
         #expect(
             try await inventory.mark(
                 order,
@@ -94,7 +96,7 @@ struct OrderRecoveryTests {
             _ = try await inventory.transition(HotStockFunction.pin, sku: sku, order: order, extra: ["0", "3600000"])
         }
         #expect(try await inventory.mark(order, from: .confirming, to: .confirming, ["pinned", "1"]))
-        _ = try await inventory.confirm(sku: made[0], order: order)
+        _ = try await inventory.confirm(sku: made[0], order: order, reacquire: false, byOrder: true)
         // The lines' own TTL passes meanwhile: pinned, they do not expire.
         try await Task.sleep(for: .milliseconds(5100))
         let order_ = try await recovered(inventory, order)
@@ -106,7 +108,7 @@ struct OrderRecoveryTests {
         let (inventory, made, order) = try await setUp([10, 10], namespace: "d29")
         _ = try await inventory.placeOrder(order, OrderRequest(lines: made.map { OrderLine(sku: $0, qty: 1) }))
         #expect(try await inventory.mark(order, from: .held, to: .releasing, ["outcome", "released"]))
-        _ = try await inventory.release(sku: made[0], order: order)
+        _ = try await inventory.release(sku: made[0], order: order, byOrder: true)
         let released = try await recovered(inventory, order)
         #expect(released.state == .released && released.lines.allSatisfy { $0.state == .released })
 

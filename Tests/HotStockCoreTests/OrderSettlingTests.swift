@@ -128,6 +128,34 @@ struct OrderSettlingTests {
         }
     }
 
+    @Test func aLineIsConfirmedOrReleasedOnlyWithItsOrder() async throws {
+        let inventory = try await TestEngine.inventory()
+        let made = try await makeSKUs(inventory, [10, 10])
+        let order = TestEngine.uniqueSKU("order")
+        _ = try await inventory.placeOrder(order, request(made))
+        // The hold operations refuse a line and change nothing; reads show it.
+        #expect(
+            try await refusalCode { _ = try await inventory.confirm(sku: made[0], order: order) } == .invalidArgument
+        )
+        #expect(
+            try await refusalCode { _ = try await inventory.release(sku: made[1], order: order) } == .invalidArgument
+        )
+        #expect(try await inventory.hold(sku: made[0], order: order).state == .held)
+        // A hold of the same id placed first is not adopted as a line: the order is refused.
+        let taken = TestEngine.uniqueSKU("order")
+        _ = try await inventory.placeHold(sku: made[0], order: taken, qty: 1, buyer: "u1")
+        do {
+            _ = try await inventory.placeOrder(taken, request(made))
+            Issue.record("an order adopted a hold of its id")
+        } catch let error as InventoryError {
+            #expect(error.code == .idempotencyConflict && error.sku == made[0])
+        }
+        #expect(try await inventory.hold(sku: made[0], order: taken).state == .held)
+        #expect(try await expectBalanced(inventory, made[1]).held == 2)
+        let confirmed = try await inventory.confirmOrder(order)
+        #expect(confirmed.lines.allSatisfy { $0.state == .confirmed })
+    }
+
     @Test func racingConfirmsAndReleasesSettleEachOrderWhole() async throws {
         let inventory = try await TestEngine.inventory(poolSize: 8)
         let made = try await makeSKUs(inventory, [200, 200, 200])

@@ -159,3 +159,14 @@ local function may_reacquire(ctx, s, h, now)
   return not (s.per_buyer_limit and (h.buyer or '') == '')
     and not check_take(s, ctx.buyers_key, h.buyer, tonumber(h.qty), now)
 end
+
+-- A refusal when hold `ctx.hold_key` is a line of an order of several SKUs (DESIGN
+-- section 14) and the caller is not that order's saga (`by_order` not '1'): a line is
+-- confirmed or released with its whole order, never alone. Reads only.
+local function line_of_order(ctx, by_order)
+  if by_order ~= '1' and redis.call('HGET', ctx.hold_key, 'order_line') == '1' then
+    return invalid('hold ' .. ctx.sku_id .. '/' .. ctx.order .. ' is a line of order ' .. ctx.order
+      .. ': confirm or release the order')
+  end
+  return nil
+end

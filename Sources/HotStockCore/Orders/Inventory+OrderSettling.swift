@@ -115,7 +115,7 @@ extension Inventory {
         for (index, line) in lines.enumerated() {
             do {
                 // Pinned, so held until long after this; reacquire only should a stall outlast the pin.
-                _ = try await confirm(sku: line.sku, order: order, reacquire: true)
+                _ = try await confirm(sku: line.sku, order: order, reacquire: true, byOrder: true)
             } catch let error as InventoryError where error.code != .unavailable {
                 // Only a hold changed behind the order's back (a hold route on the same
                 // order id) or lapsed and sold out gets here: the order cannot be whole.

@@ -85,7 +85,8 @@ extension Inventory {
                     order: order,
                     qty: line.qty,
                     buyer: request.buyer,
-                    ttlMs: request.ttlMs
+                    ttlMs: request.ttlMs,
+                    orderLine: true
                 )
                 OrderFaultPoint.reached(.hold, line: index + 1, configuration.orderFaultPoint)
                 if placed.hold.state == .held {
@@ -151,7 +152,7 @@ extension Inventory {
     /// confirmed it): it is logged and left.
     func releaseLine(_ sku: String, _ order: String) async throws {
         do {
-            _ = try await release(sku: sku, order: order)
+            _ = try await release(sku: sku, order: order, byOrder: true)
         } catch let error as InventoryError where [.holdNotFound, .holdReleased, .holdExpired].contains(error.code) {
             return
         } catch let error as InventoryError where error.code == .holdConfirmed {
