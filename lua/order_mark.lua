@@ -2,18 +2,18 @@
 -- from `from` to `to`, only from `from` (a process that lost a race to another, or to
 -- recovery, is told the state instead and writes nothing).
 -- KEYS: order record, the partition's open orders, the partition's outbox
--- ARGV: order, from, to, retention_ms, recovery_after_ms, then field pairs
---       (expires_at_ms, its first line's expiry, and last_expiry_ms, its last's, when
---       the order is held; error, error_sku when it failed or a
---       line expired; reacquire on confirming; pinned once every line is pinned;
---       outcome, the final state a releasing order reaches: released or expired)
+-- ARGV: order, from, to, retention_ms, recovery_after_ms, then field pairs:
+--       expires_at_ms (its first line's expiry) and last_expiry_ms (its last's) when
+--       the order is held; error and error_sku when it failed or a line expired;
+--       reacquire and pinned once every line is pinned for its confirm; outcome, the
+--       final state a releasing order reaches (released or expired)
 -- States: placing -> held | compensating; compensating -> failed; held -> confirming |
 -- releasing; confirming -> confirming (a step: pinned) | confirmed | releasing;
--- releasing -> released | expired; never confirming -> releasing once pinned, never
--- confirming -> confirmed before. A transient state (placing, compensating, confirming, releasing) stays in the
--- open orders, scored by when recovery may finish it; a held order by its last line's
--- expiry; a final one (failed, confirmed, released, expired) leaves them and keeps its
--- record for the idempotency retention.
+-- releasing -> released | expired. Never confirming -> releasing once pinned, never
+-- confirming -> confirmed before. A transient state (placing, compensating,
+-- confirming, releasing) stays in the open orders, scored by when recovery may finish
+-- it; a held order by its last line's expiry; a final one (failed, confirmed,
+-- released, expired) leaves them and keeps its record for the idempotency retention.
 local ORDER_MOVES = {
   placing = { held = true, compensating = true },
   compensating = { failed = true },
