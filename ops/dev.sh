@@ -21,6 +21,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # redis-tools brings `redis-cli --cluster` (the cluster profile).
 PACKAGES=(redis-server redis-tools mariadb-server mariadb-client libhiredis-dev libmariadb-dev pkg-config curl python3-venv)
+# The test command also checks the ops kit: promtool (prometheus), systemd-analyze (systemd).
+TEST_PACKAGES=(prometheus systemd)
 
 log() { printf '[dev] %s\n' "$*" >&2; }
 
@@ -401,6 +403,7 @@ HELP
 
 cmd_test() {
   profile_settings test
+  PACKAGES+=("${TEST_PACKAGES[@]}")
   start_services
   export_env
   cd "$ROOT"
@@ -411,6 +414,8 @@ cmd_test() {
   "$ROOT/ops/format.sh" --check
   build_checked --build-tests
   local bin; bin="$(swift build --show-bin-path)"
+  # The ops kit: alert rules (promtool check and unit tests), dashboard, systemd units.
+  "$ROOT/ops/check-ops-kit.sh" "$bin/hotstock" 2>&1 | tee "$logs/ops-kit.log"
   swift test --skip-build "$@" 2>&1 | tee "$logs/swift-test.log"
   # The HTTP contract under generated input: no 5xx, every response true to openapi.yaml.
   "$ROOT/ops/schemathesis.sh" "$bin/hotstock" 2>&1 | tee "$logs/schemathesis.log"

@@ -23,6 +23,8 @@ public func buildApplication(
     var services = engine.services
     if configuration.runsSweeper { services.append(Sweeper(inventory: inventory, logger: logger)) }
     services.append(CodePoolMonitor(inventory: inventory, logger: logger))
+    let monitor = OperationsMonitor(inventory: inventory, logger: logger)
+    services.append(monitor)
     if let cold = engine.cold {
         var syncing = SyncerConfiguration()
         syncing.waitReplicas = inventory.configuration.waitReplicas
@@ -37,7 +39,13 @@ public func buildApplication(
         )
     }
     return Application(
-        router: buildRouter(configuration: configuration, engine: engine, gate: gate, registry: registry),
+        router: buildRouter(
+            configuration: configuration,
+            engine: engine,
+            gate: gate,
+            registry: registry,
+            monitor: monitor
+        ),
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [RequestDeadlineHandler(limit: .init(configuration.requestReadTimeout))],
@@ -51,12 +59,14 @@ public func buildApplication(
 }
 
 /// The router of the HTTP contract (DESIGN section 5); with a `gate`, hold requests
-/// for a SKU known sold out are answered without Redis (DESIGN section 13).
+/// for a SKU known sold out are answered without Redis (DESIGN section 13); with a
+/// `monitor`, the SKUs held or ordered have their stock reported (DESIGN section 15).
 public func buildRouter(
     configuration: ServerConfiguration,
     engine: HotStockEngine,
     gate: SoldOutGate?,
-    registry: PrometheusCollectorRegistry?
+    registry: PrometheusCollectorRegistry?,
+    monitor: OperationsMonitor? = nil
 ) -> Router<BasicRequestContext> {
     let inventory = engine.inventory
     let router = Router()
@@ -84,9 +94,11 @@ public func buildRouter(
         maxBodyBytes: configuration.maxBodyBytes,
         outcomes: HoldOutcomeMetrics(),
         buyerLimiter: configuration.buyerRate.map { RateLimiter(rate: $0, burst: $0 * 2) },
-        gate: gate
+        gate: gate,
+        monitor: monitor
     )
     .add(to: api)
-    OrderRoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes, gate: gate).add(to: api)
+    OrderRoutes(inventory: inventory, maxBodyBytes: configuration.maxBodyBytes, gate: gate, monitor: monitor)
+        .add(to: api)
     return router
 }

@@ -73,14 +73,17 @@ struct ServeShutdownTests {
 @Suite("hotstock serve killed between confirm and fetch")
 struct ServeKillCodesTests {
     /// A `hotstock serve` child on `port` (no syncer; the sweeper when asked), quiet.
-    static func startServer(port: Int, sweeper: Bool = false, environment extra: [String: String] = [:]) throws
-        -> Process
-    {
+    static func startServer(
+        port: Int,
+        sweeper: Bool = false,
+        syncer: Bool = false,
+        environment extra: [String: String] = [:]
+    ) throws -> Process {
         let server = Process()
         server.executableURL = CommandLineTests.binary
         server.arguments =
-            ["serve", "--port", String(port), "--no-syncer", "--log-level", "warning"]
-            + (sweeper ? [] : ["--no-sweeper"])
+            ["serve", "--port", String(port), "--log-level", "warning"]
+            + (sweeper ? [] : ["--no-sweeper"]) + (syncer ? [] : ["--no-syncer"])
         var environment = ProcessInfo.processInfo.environment
         environment["HOTSTOCK_API_TOKEN"] = "sigterm-api-token"
         environment["HOTSTOCK_ADMIN_TOKEN"] = "sigterm-admin-token"

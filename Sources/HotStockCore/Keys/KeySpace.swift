@@ -151,6 +151,10 @@ public struct KeySpace: Sendable, Hashable {
     /// The `SCAN` pattern of every SKU record, all partitions at once.
     var skuKeyPattern: String { root + "{*}:sku:*" }
 
+    /// The last full reconcile's result (`hotstock reconcile`), which every server
+    /// exposes as metrics: a hash in partition 0.
+    public var reconcileKey: String { prefix(partition: 0) + "reconcile" }
+
     var orderKeyPattern: String { root + "{*}:order:*" }
 
     /// The order id of an order record's key of this key space, or nil for another key.

@@ -12,7 +12,8 @@ extension Reconciler {
             if let record = try? await inventory.orderRecord(id), wanted(record.lines) { hot[id] = record }
         }
         let stored = Dictionary(
-            uniqueKeysWithValues: try await cold.orders().filter { wanted($0.lines) }.map { ($0.order, $0) }
+            uniqueKeysWithValues: try await cold.orders(withLinesOf: only).filter { wanted($0.lines) }
+                .map { ($0.order, $0) }
         )
         for (id, record) in hot.sorted(by: { $0.key < $1.key }) {
             comparison.report.compared += 1
@@ -34,8 +35,9 @@ extension Reconciler {
                 comparison.ordersToWrite.append(OrderEvent(record: record))
             }
         }
-        let lineStates = try await cold.orderLineStates()
-        for row in stored.values.sorted(by: { $0.order < $1.order }) where !row.state.isTransient {
+        let settled = stored.values.filter { !$0.state.isTransient }.sorted { $0.order < $1.order }
+        let lineStates = try await cold.lineStates(of: settled.map(\.order))
+        for row in settled {
             let states = row.lines.map { lineStates["\($0.sku)/\(row.order)"] }
             if !Self.linesAgree(row.state, states) {
                 comparison.report.drift.append(

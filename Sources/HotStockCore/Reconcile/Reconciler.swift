@@ -24,6 +24,11 @@ public struct ReconcileReport: Sendable, Equatable {
     public var drift: [Drift] = []
     /// Differences `fix` repaired.
     public var repaired = 0
+    /// SKUs whose counters in Redis do not add up (`available + held + sold != total`):
+    /// an invariant breach, which no repair of MySQL mends.
+    public var imbalancedSKUs = 0
+    /// Units sold beyond the total, summed over the SKUs (an oversell).
+    public var oversoldUnits: Int64 = 0
 
     /// Records that differ (a record with several differing fields counts once).
     public var driftedRecords: Int { Set(drift.map { "\($0.kind) \($0.id)" }).count }
@@ -59,12 +64,32 @@ public struct Reconciler: Sendable {
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> ReconcileReport {
         var comparison = try await compare(only: only, progress: progress)
-        guard fix, !comparison.report.drift.isEmpty else { return comparison.report }
+        guard fix, !comparison.report.drift.isEmpty else {
+            if only == nil { try await record(comparison.report) }
+            return comparison.report
+        }
         let repaired = try await repair(comparison)
         comparison = try await compare(only: only, progress: progress)
         var report = comparison.report
         report.repaired = repaired
+        if only == nil { try await record(report) }
         return report
+    }
+
+    /// Keeps a full reconcile's result in Redis (``KeySpace/reconcileKey``), stamped
+    /// with Redis's clock, for every server's metrics and the alerts on them.
+    func record(_ report: ReconcileReport) async throws {
+        let now = try await inventory.redisTimeMs()
+        _ = try await inventory.redis.send(
+            .hset(
+                inventory.keys.reconcileKey,
+                [
+                    ("at_ms", String(now)), ("compared", String(report.compared)),
+                    ("drifted", String(report.driftedRecords)), ("diff_rate", String(report.diffRate)),
+                    ("imbalanced", String(report.imbalancedSKUs)), ("oversold", String(report.oversoldUnits)),
+                ]
+            )
+        )
     }
 
     struct Comparison {
@@ -95,6 +120,21 @@ public struct Reconciler: Sendable {
             guard hotIDs.contains(id), let hot = try? await inventory.record(id) else {
                 comparison.report.drift.append(Drift(kind: "sku", id: id, field: "exists", redis: "-", mysql: "yes"))
                 continue
+            }
+            let whole = try await inventory.sku(id)
+            if !whole.isBalanced || whole.sold > whole.total {
+                comparison.report.imbalancedSKUs += whole.isBalanced ? 0 : 1
+                comparison.report.oversoldUnits += max(0, whole.sold - whole.total)
+                comparison.report.drift.append(
+                    Drift(
+                        kind: "sku",
+                        id: id,
+                        field: "balance",
+                        redis:
+                            "available \(whole.available) + held \(whole.held) + sold \(whole.sold), total \(whole.total)",
+                        mysql: "-"
+                    )
+                )
             }
             let before = comparison.report.drift.count
             if let stored = coldSKUs[id] {

@@ -10,6 +10,8 @@ struct HoldRoutes {
     let buyerLimiter: RateLimiter?
     /// Answers holds of SKUs known sold out without Redis; `nil` when turned off.
     let gate: SoldOutGate?
+    /// Reports the stock of the SKUs held; `nil` in tests that run no monitor.
+    var monitor: OperationsMonitor? = nil
 
     func add<Context: RequestContext>(to group: RouterGroup<Context>) {
         group.put("/v1/skus/{sku}/holds/{order}") { request, context in
@@ -17,6 +19,7 @@ struct HoldRoutes {
             let order = try context.identifier("order")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: true)
             let hold = try ContractRequests.hold(body)
+            monitor?.watch(sku)
             if let buyer = hold.buyer, let wait = buyerLimiter?.take("buyer:\(buyer)") {
                 outcomes.record(InventoryError.Code.rateLimited.rawValue)
                 throw InventoryError(

@@ -8,12 +8,15 @@ struct OrderRoutes {
     let maxBodyBytes: Int
     /// Hears of units an order returned; `nil` when the gate is turned off.
     let gate: SoldOutGate?
+    /// Reports the stock of the SKUs ordered; `nil` in tests that run no monitor.
+    var monitor: OperationsMonitor? = nil
 
     func add<Context: RequestContext>(to group: RouterGroup<Context>) {
         group.put("/v1/orders/{order}") { request, context in
             let order = try context.identifier("order")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: false)
             let request = try ContractRequests.order(body)
+            for line in request.lines { monitor?.watch(line.sku) }
             let placed = try await returningUnits(of: request.lines) { try await inventory.placeOrder(order, request) }
             return ContractResponse.json(OrderBody(try placed.order.answer()), status: placed.created ? .created : .ok)
         }

@@ -24,6 +24,11 @@ extension RedisCommand {
         RedisCommand("HMGET", [key] + fields, keys: [key])
     }
 
+    /// `HSET key field value...`: sets fields of a hash.
+    public static func hset(_ key: String, _ pairs: [(String, String)]) -> RedisCommand {
+        RedisCommand("HSET", [key] + pairs.flatMap { [$0.0, $0.1] }, keys: [key])
+    }
+
     /// `HGETALL key`: every field and value of a hash, as a flat array.
     public static func hgetall(_ key: String) -> RedisCommand {
         RedisCommand("HGETALL", [key], keys: [key])
