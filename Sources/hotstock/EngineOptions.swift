@@ -50,7 +50,17 @@ struct EngineOptions: ParsableArguments {
         if let level = logLevel ?? Self.environment["HOTSTOCK_LOG_LEVEL"], Logger.Level(rawValue: level) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
+        if let namespace = Self.namespace,
+            !(1...16).contains(namespace.count)
+                || !namespace.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
+        {
+            throw ValidationError("HOTSTOCK_NAMESPACE must be 1 to 16 of a-z, 0-9 and -")
+        }
     }
+
+    /// A key namespace (`HOTSTOCK_NAMESPACE`: keys `hs:<ns>:{p}:…`): several data sets on
+    /// one Redis, each seeing only its own (tests and staging share a Redis this way).
+    static var namespace: String? { environment["HOTSTOCK_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } }
 
     private func resolvedPartitions() -> Int? {
         partitions ?? Self.environment["HOTSTOCK_PARTITIONS"].flatMap { Int($0) }
@@ -117,7 +127,7 @@ struct EngineOptions: ParsableArguments {
     /// The engine's configuration.
     func inventoryConfiguration(retryBudget: Duration) -> InventoryConfiguration {
         var configuration = InventoryConfiguration(
-            keySpace: KeySpace(partitions: resolvedPartitions() ?? 16),
+            keySpace: KeySpace(partitions: resolvedPartitions() ?? 16, namespace: Self.namespace),
             retryBudget: retryBudget,
             // A malformed key only matters to the commands that seal or open codes, which
             // check it themselves (`serve`, `codes load`).

@@ -63,16 +63,22 @@ struct OpsKitTests {
     }
 
     @Test func theRulesAndTheDashboardNameOnlyLiveMetrics() async throws {
+        // A namespace of its own: the server's syncer trims the outbox it reads, which
+        // other tests read raw.
+        let space = ["HOTSTOCK_NAMESPACE": "opskit"]
         // A codes SKU before the server starts, so its pool is measured at once.
         let codes = CommandLineTests.uniqueSKU()
-        #expect(try CommandLineTests.hotstock("stock", "set", codes, "--kind", "codes").status == 0)
+        #expect(
+            try CommandLineTests.hotstock(["stock", "set", codes, "--kind", "codes"], environment: space).status == 0
+        )
         let file = FileManager.default.temporaryDirectory.appending(path: "ops-kit-\(UUID().uuidString).txt")
         defer { try? FileManager.default.removeItem(at: file) }
         try "OPS-KIT-1\nOPS-KIT-2\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(try CommandLineTests.hotstock("codes", "load", codes, file.path, "--batch", "b1").status == 0)
+        let load = ["codes", "load", codes, file.path, "--batch", "b1"]
+        #expect(try CommandLineTests.hotstock(load, environment: space).status == 0)
 
         let port = try freePort()
-        let server = try ServeKillCodesTests.startServer(port: port, sweeper: true, syncer: true)
+        let server = try ServeKillCodesTests.startServer(port: port, sweeper: true, syncer: true, environment: space)
         defer { if server.isRunning { server.terminate() } }
         let client = HTTPProbe(port: port, token: "sigterm-admin-token")
         #expect(try await ServeKillCodesTests.waitUntilUp(client), "the server did not start")
