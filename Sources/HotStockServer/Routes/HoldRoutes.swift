@@ -19,7 +19,6 @@ struct HoldRoutes {
             let order = try context.identifier("order")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: true)
             let hold = try ContractRequests.hold(body)
-            monitor?.watch(sku)
             if let buyer = hold.buyer, let wait = buyerLimiter?.take("buyer:\(buyer)") {
                 outcomes.record(InventoryError.Code.rateLimited.rawValue)
                 throw InventoryError(
@@ -48,6 +47,8 @@ struct HoldRoutes {
                     ttlMs: hold.ttlMs
                 )
                 outcomes.record(placement.created ? "created" : "repeated")
+                // A SKU that took a hold exists: its stock is worth a curve.
+                monitor?.watch(sku)
                 return ContractResponse.json(HoldBody(placement.hold), status: placement.created ? .created : .ok)
             } catch let error as InventoryError {
                 outcomes.record(error.code.rawValue)

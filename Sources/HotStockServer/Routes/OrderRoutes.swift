@@ -16,8 +16,8 @@ struct OrderRoutes {
             let order = try context.identifier("order")
             let body = try RequestBody(try await request.contractBody(limit: maxBodyBytes), optional: false)
             let request = try ContractRequests.order(body)
-            for line in request.lines { monitor?.watch(line.sku) }
             let placed = try await returningUnits(of: request.lines) { try await inventory.placeOrder(order, request) }
+            for line in request.lines { monitor?.watch(line.sku) }
             return ContractResponse.json(OrderBody(try placed.order.answer()), status: placed.created ? .created : .ok)
         }
         group.get("/v1/orders/{order}") { _, context in
