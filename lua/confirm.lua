@@ -49,17 +49,14 @@ local function confirm(keys, args)
       end
       return hold_reply('ok', ctx.sku_id, ctx.order, h)
     end
-    settle(ctx, h, s, 'expired', now)
   end
-  if reacquire ~= '1' then
-    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
+  local expired = expire_unless_reacquired(ctx, h, s, now, reacquire)
+  if expired then
+    return expired
   end
 
   -- Reacquire: take the units again and settle them as confirmed, in this one call.
   local qty = tonumber(h.qty)
-  if not may_reacquire(ctx, s, h, now) then
-    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
-  end
   local assigned, short = codes_to_assign(ctx, s, h, qty)
   if short then
     return short

@@ -14,14 +14,7 @@ local function due(keys, args)
     return invalid('limit must be an integer in 1..' .. fmt(MAX_EXPIRE_BATCH))
   end
   local now = now_ms()
-  local found = redis.call('ZRANGEBYSCORE', keys[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
-  local lag, members = 0, {}
-  if found[2] then
-    lag = now - tonumber(found[2])
-  end
-  for i = 1, #found, 2 do
-    members[#members + 1] = found[i]
-  end
+  local members, lag = due_members(keys[1], now, limit)
   return { 'ok', 'lag_ms', fmt(lag), 'members', table.concat(members, ','), 'transfers',
     fmt(redis.call('HLEN', keys[2])), 'orders', fmt(redis.call('ZCOUNT', keys[3], '-inf', now)) }
 end

@@ -12,15 +12,7 @@
 -- lines' hold records stay for the retention).
 
 local function order_reply(order_key, created)
-  local v = redis.call('HMGET', order_key, unpack(ORDER_FIELDS))
-  local out = { 'ok', 'created', created and '1' or '0' }
-  for i, name in ipairs(ORDER_FIELDS) do
-    if v[i] then
-      out[#out + 1] = name
-      out[#out + 1] = v[i]
-    end
-  end
-  return out
+  return append_fields({ 'ok', 'created', created and '1' or '0' }, read_record(order_key, ORDER_FIELDS), ORDER_FIELDS)
 end
 
 local function order_begin(keys, args)

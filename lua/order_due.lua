@@ -12,14 +12,9 @@ local function order_due(keys, args)
     return invalid('limit must be an integer in 1..' .. fmt(MAX_EXPIRE_BATCH) .. ' and lease_ms positive')
   end
   local now = now_ms()
-  local found = redis.call('ZRANGEBYSCORE', keys[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
-  local lag, orders = 0, {}
-  if found[2] then
-    lag = now - tonumber(found[2])
-  end
-  for i = 1, #found, 2 do
-    orders[#orders + 1] = found[i]
-    redis.call('ZADD', keys[1], now + lease, found[i])
+  local orders, lag = due_members(keys[1], now, limit)
+  for _, order in ipairs(orders) do
+    redis.call('ZADD', keys[1], now + lease, order)
   end
   return { 'ok', 'lag_ms', fmt(lag), 'orders', table.concat(orders, ',') }
 end

@@ -47,18 +47,14 @@ local function pin(keys, args)
       end
       return hold_reply('ok', ctx.sku_id, ctx.order, h)
     end
-    settle(ctx, h, s, 'expired', now)
   end
-  if reacquire ~= '1' then
-    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
+  local expired = expire_unless_reacquired(ctx, h, s, now, reacquire)
+  if expired then
+    return expired
   end
 
   -- Reacquire: the expired line takes its units again and is held, pinned.
-  local qty = tonumber(h.qty)
-  if not may_reacquire(ctx, s, h, now) then
-    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
-  end
-  take(s, ctx.buyers_key, h.buyer, qty)
+  take(s, ctx.buyers_key, h.buyer, tonumber(h.qty))
   store_counters(ctx.sku_key, s)
   h.state, h.final_at_ms, h.expires_at_ms = 'held', nil, fmt(now + pin_ms)
   h.version = fmt(tonumber(h.version) + 1)

@@ -42,6 +42,18 @@ local function load_hold(key)
   return h
 end
 
+-- The members of sorted set `key` due by `now` (score <= now), at most `limit`, oldest
+-- first, and how late the oldest is in ms (0 when none is due): the expiry index's
+-- holds for the sweeper, the open orders for recovery.
+local function due_members(key, now, limit)
+  local found = redis.call('ZRANGEBYSCORE', key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
+  local members = {}
+  for i = 1, #found, 2 do
+    members[#members + 1] = found[i]
+  end
+  return members, found[2] and now - tonumber(found[2]) or 0
+end
+
 -- Appends name/value pairs of `record` for each of `names` it has to `out`, naming
 -- each by `labels` (the same list by default).
 local function append_fields(out, record, names, labels)
@@ -157,19 +169,17 @@ end
 local ORDER_FIELDS = { 'state', 'request', 'buyer', 'lines', 'ttl_ms', 'created_at_ms', 'expires_at_ms',
   'final_at_ms', 'error', 'error_sku', 'version' }
 
+-- The fields of an order's log an outbox entry carries, and their names there (the
+-- log's version is `order_version`: `version` would read as a SKU's).
+local ORDER_EVENT_FIELDS = { 'state', 'version', 'buyer', 'lines', 'created_at_ms', 'expires_at_ms', 'final_at_ms',
+  'error', 'error_sku' }
+local ORDER_EVENT_LABELS = { 'state', 'order_version', 'buyer', 'lines', 'created_at_ms', 'expires_at_ms',
+  'final_at_ms', 'error', 'error_sku' }
+
 -- Appends the order's log as it stands to the partition's outbox (op 'order', no SKU:
 -- the syncer writes it to the orders table, guarded by its version).
 local function emit_order(events_key, order_key, order)
-  local v = redis.call('HMGET', order_key, 'state', 'version', 'buyer', 'lines', 'created_at_ms', 'expires_at_ms',
-    'final_at_ms', 'error', 'error_sku')
-  local names = { 'state', 'order_version', 'buyer', 'lines', 'created_at_ms', 'expires_at_ms', 'final_at_ms', 'error',
-    'error_sku' }
-  local entry = { 'op', 'order', 'order', order }
-  for i, name in ipairs(names) do
-    if v[i] then
-      entry[#entry + 1] = name
-      entry[#entry + 1] = v[i]
-    end
-  end
+  local entry = append_fields({ 'op', 'order', 'order', order }, read_record(order_key, ORDER_EVENT_FIELDS),
+    ORDER_EVENT_FIELDS, ORDER_EVENT_LABELS)
   redis.call('XADD', events_key, '*', unpack(entry))
 end

@@ -153,11 +153,20 @@ local function transition_context(keys, args)
   }
 end
 
--- Whether an expired hold `h` may take its units again now (a reacquire): its buyer
--- is named where the SKU limits buyers, and the SKU's rules allow the units. Reads only.
-local function may_reacquire(ctx, s, h, now)
-  return not (s.per_buyer_limit and (h.buyer or '') == '')
-    and not check_take(s, ctx.buyers_key, h.buyer, tonumber(h.qty), now)
+-- The step confirm and pin share once a hold is not live: a `held` hold found past its
+-- expiry is expired first (its units return, as the sweeper would do); then, unless
+-- `reacquire` is '1' and the SKU's rules let the hold take its units again now (its
+-- buyer named where the SKU limits buyers), the reply is hold_expired. Returns that
+-- reply, or nil when the caller may take the units again.
+local function expire_unless_reacquired(ctx, h, s, now, reacquire)
+  if h.state == 'held' then
+    settle(ctx, h, s, 'expired', now)
+  end
+  if reacquire ~= '1' or (s.per_buyer_limit and (h.buyer or '') == '')
+      or check_take(s, ctx.buyers_key, h.buyer, tonumber(h.qty), now) then
+    return hold_reply('hold_expired', ctx.sku_id, ctx.order, h)
+  end
+  return nil
 end
 
 -- A refusal when hold `ctx.hold_key` is a line of an order of several SKUs (DESIGN

@@ -69,18 +69,8 @@ public final class OperationsMonitor: Service, Sendable {
     }
 
     private func measureRedisCPU() async throws {
-        for node in try await inventory.redis.primaries() {
-            let info = try await node.send(.info("cpu")).string ?? ""
-            var seconds = 0.0
-            for line in info.split(whereSeparator: \.isNewline) {
-                let parts = line.split(separator: ":")
-                if parts.count == 2, ["used_cpu_sys", "used_cpu_user"].contains(parts[0]),
-                    let value = Double(parts[1])
-                {
-                    seconds += value
-                }
-            }
-            let name = node.address.description
+        let perPrimary = try await inventory.redis.infoSums(section: "cpu", fields: ["used_cpu_sys", "used_cpu_user"])
+        for (name, seconds) in perPrimary {
             let gauge = cpuGauges.withLock { gauges in
                 if let gauge = gauges[name] { return gauge }
                 let gauge = Gauge(label: "hotstock_redis_cpu_seconds", dimensions: [("node", name)])

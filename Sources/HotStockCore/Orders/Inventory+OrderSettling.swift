@@ -32,7 +32,12 @@ extension Inventory {
             case .expired:
                 throw expired(record)
             case .placing, .compensating, .failed:
-                throw notHeld(record)
+                throw InventoryError.orderNotHeld(
+                    order,
+                    placing: record.state == .placing,
+                    error: record.error,
+                    sku: record.errorSKU
+                )
             }
         }
         throw InventoryError(.unavailable, "order \(order) kept moving; retry", retryAfterMilliseconds: 50)
@@ -63,7 +68,12 @@ extension Inventory {
             case .expired:
                 throw expired(record)
             case .placing, .compensating, .failed:
-                throw notHeld(record)
+                throw InventoryError.orderNotHeld(
+                    order,
+                    placing: record.state == .placing,
+                    error: record.error,
+                    sku: record.errorSKU
+                )
             }
         }
         throw InventoryError(.unavailable, "order \(order) kept moving; retry", retryAfterMilliseconds: 50)
@@ -164,22 +174,9 @@ extension Inventory {
     private func expired(_ record: OrderRecord) -> InventoryError {
         var error = InventoryError(.holdExpired, "order \(record.order) expired")
         if let sku = record.errorSKU {
-            error = orderRefusal(code: InventoryError.Code.holdExpired.rawValue, sku: sku)
+            error = InventoryError.orderRefusal(code: InventoryError.Code.holdExpired.rawValue, sku: sku)
             error.message = "line \(sku) of order \(record.order) had expired; the others were released"
         }
         return error
-    }
-
-    /// What a confirm or release of an order that holds nothing answers: one being
-    /// placed is to be retried; a failed one answers its refusal.
-    private func notHeld(_ record: OrderRecord) -> InventoryError {
-        if record.state == .placing {
-            return InventoryError(
-                .unavailable,
-                "order \(record.order) is being placed; retry",
-                retryAfterMilliseconds: 100
-            )
-        }
-        return orderRefusal(code: record.error, sku: record.errorSKU)
     }
 }

@@ -28,7 +28,7 @@ extension Inventory {
         case .compensating:
             try await compensate(order, request.lines, error: begun["error"], sku: begun["error_sku"])
         case .failed:
-            throw orderRefusal(code: begun["error"], sku: begun["error_sku"])
+            throw InventoryError.orderRefusal(code: begun["error"], sku: begun["error_sku"])
         default:
             break
         }
@@ -144,7 +144,7 @@ extension Inventory {
             OrderFaultPoint.reached(.compensate, line: index + 1, configuration.orderFaultPoint)
         }
         _ = try await mark(order, from: .compensating, to: .failed, [])
-        throw orderRefusal(code: error, sku: sku)
+        throw InventoryError.orderRefusal(code: error, sku: sku)
     }
 
     /// Releases one line's hold; a hold already ended or never placed is no error. A
@@ -174,16 +174,6 @@ extension Inventory {
         if reply.outcome == "moved" { return false }
         guard reply.isOK else { throw reply.refusal() }
         return true
-    }
-
-    /// The refusal an order answers for its line `sku`.
-    func orderRefusal(code: String?, sku: String?) -> InventoryError {
-        var error = InventoryError(
-            InventoryError.Code(reply: code ?? "") ?? .unavailable,
-            "line \(sku ?? "?") of the order was refused: \(code ?? "unknown")"
-        )
-        error.sku = sku
-        return error
     }
 
     /// The order's record, its partition's open orders and outbox.

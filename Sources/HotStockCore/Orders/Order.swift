@@ -55,18 +55,32 @@ extension Order {
     /// answers its refusal again.
     public func answer() throws(InventoryError) -> Order {
         switch state {
-        case .placing:
-            throw InventoryError(.unavailable, "order \(order) is being placed; retry", retryAfterMilliseconds: 100)
-        case .compensating, .failed:
-            var refusal = InventoryError(
-                InventoryError.Code(reply: error ?? "") ?? .unavailable,
-                "line \(errorSKU ?? "?") of the order was refused: \(error ?? "unknown")"
-            )
-            refusal.sku = errorSKU
-            throw refusal
+        case .placing, .compensating, .failed:
+            throw InventoryError.orderNotHeld(order, placing: state == .placing, error: error, sku: errorSKU)
         default:
             return self
         }
+    }
+}
+
+extension InventoryError {
+    /// The refusal an order answers for its line `sku`: code `code` (its log's `error`).
+    static func orderRefusal(code: String?, sku: String?) -> InventoryError {
+        var error = InventoryError(
+            Code(reply: code ?? "") ?? .unavailable,
+            "line \(sku ?? "?") of the order was refused: \(code ?? "unknown")"
+        )
+        error.sku = sku
+        return error
+    }
+
+    /// What an order that holds nothing answers: one being placed is to be retried (the
+    /// placing ends within moments, or recovery finishes it); a refused one answers its
+    /// refusal again.
+    static func orderNotHeld(_ order: String, placing: Bool, error: String?, sku: String?) -> InventoryError {
+        placing
+            ? InventoryError(.unavailable, "order \(order) is being placed; retry", retryAfterMilliseconds: 100)
+            : orderRefusal(code: error, sku: sku)
     }
 }
 

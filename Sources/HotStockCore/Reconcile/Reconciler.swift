@@ -121,7 +121,8 @@ public struct Reconciler: Sendable {
                 comparison.report.drift.append(Drift(kind: "sku", id: id, field: "exists", redis: "-", mysql: "yes"))
                 continue
             }
-            let whole = try await inventory.sku(id)
+            // The whole SKU (a spread one's buckets summed) from the record just read.
+            let whole = try await inventory.summed(hot, records: BucketLayout(hot.config).records)
             if !whole.isBalanced || whole.sold > whole.total {
                 comparison.report.imbalancedSKUs += whole.isBalanced ? 0 : 1
                 comparison.report.oversoldUnits += max(0, whole.sold - whole.total)

@@ -42,4 +42,21 @@ extension RedisConnectionPool {
         }
         return seconds * 1000 + micros / 1000
     }
+
+    /// For each primary (the one node of a single Redis), by address, the sum of the
+    /// numeric `fields` of its `INFO section`: e.g. its CPU seconds so far (`cpu`,
+    /// `used_cpu_sys` and `used_cpu_user`).
+    public func infoSums(section: String, fields: Set<String>) async throws(RedisError) -> [String: Double] {
+        var sums: [String: Double] = [:]
+        for node in try await primaries() {
+            let info = try await node.send(.info(section)).string ?? ""
+            var total = 0.0
+            for line in info.split(whereSeparator: \.isNewline) {
+                let parts = line.split(separator: ":")
+                if parts.count == 2, fields.contains(String(parts[0])), let value = Double(parts[1]) { total += value }
+            }
+            sums[node.address.description] = total
+        }
+        return sums
+    }
 }

@@ -30,24 +30,15 @@ struct HTTPDriver: LoadDriver {
         var body = "{\"qty\": \(qty), \"ttl_ms\": \(ttlMs)"
         if let buyer { body += ", \"buyer\": \"\(buyer)\"" }
         body += "}"
-        let response = await send(.PUT, "/v1/skus/\(sku)/holds/\(order)", body: body)
-        switch response.status {
-        case 201: return DriverOutcome(code: "held", state: response.state)
-        case 200: return DriverOutcome(code: "repeated", state: response.state)
-        default: return DriverOutcome(code: response.code)
-        }
+        return placed(await send(.PUT, "/v1/skus/\(sku)/holds/\(order)", body: body))
     }
 
     func confirm(sku: String, order: String) async -> DriverOutcome {
-        let response = await send(.POST, "/v1/skus/\(sku)/holds/\(order)/confirm", body: nil)
-        return response.status == 200
-            ? DriverOutcome(code: "confirmed", state: response.state) : DriverOutcome(code: response.code)
+        settled(await send(.POST, "/v1/skus/\(sku)/holds/\(order)/confirm", body: nil), as: "confirmed")
     }
 
     func release(sku: String, order: String) async -> DriverOutcome {
-        let response = await send(.POST, "/v1/skus/\(sku)/holds/\(order)/release", body: nil)
-        return response.status == 200
-            ? DriverOutcome(code: "released", state: response.state) : DriverOutcome(code: response.code)
+        settled(await send(.POST, "/v1/skus/\(sku)/holds/\(order)/release", body: nil), as: "released")
     }
 
     func codes(sku: String, order: String) async -> [String]? {
@@ -65,24 +56,15 @@ struct HTTPDriver: LoadDriver {
         var body = "{\"lines\": [\(items)], \"ttl_ms\": \(ttlMs)"
         if let buyer { body += ", \"buyer\": \"\(buyer)\"" }
         body += "}"
-        let response = await send(.PUT, "/v1/orders/\(order)", body: body)
-        switch response.status {
-        case 201: return DriverOutcome(code: "held", state: response.state)
-        case 200: return DriverOutcome(code: "repeated", state: response.state)
-        default: return DriverOutcome(code: response.code)
-        }
+        return placed(await send(.PUT, "/v1/orders/\(order)", body: body))
     }
 
     func confirmOrder(order: String) async -> DriverOutcome {
-        let response = await send(.POST, "/v1/orders/\(order)/confirm", body: nil)
-        return response.status == 200
-            ? DriverOutcome(code: "confirmed", state: response.state) : DriverOutcome(code: response.code)
+        settled(await send(.POST, "/v1/orders/\(order)/confirm", body: nil), as: "confirmed")
     }
 
     func releaseOrder(order: String) async -> DriverOutcome {
-        let response = await send(.POST, "/v1/orders/\(order)/release", body: nil)
-        return response.status == 200
-            ? DriverOutcome(code: "released", state: response.state) : DriverOutcome(code: response.code)
+        settled(await send(.POST, "/v1/orders/\(order)/release", body: nil), as: "released")
     }
 
     /// Creates or resets a SKU through the admin route.
@@ -98,6 +80,20 @@ struct HTTPDriver: LoadDriver {
 
     func shutdown() async {
         try? await client.shutdown()
+    }
+
+    /// A hold's or an order's placement: `held` (201), `repeated` (200), or the refusal.
+    private func placed(_ response: Answer) -> DriverOutcome {
+        switch response.status {
+        case 201: DriverOutcome(code: "held", state: response.state)
+        case 200: DriverOutcome(code: "repeated", state: response.state)
+        default: DriverOutcome(code: response.code)
+        }
+    }
+
+    /// A confirm's or a release's answer: `code` (200) or the refusal.
+    private func settled(_ response: Answer, as code: String) -> DriverOutcome {
+        response.status == 200 ? DriverOutcome(code: code, state: response.state) : DriverOutcome(code: response.code)
     }
 
     private struct Answer {

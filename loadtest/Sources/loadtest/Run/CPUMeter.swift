@@ -27,7 +27,7 @@ enum CPUMeter {
     /// Each primary's user + system CPU seconds so far (`INFO cpu`), by address; `nil`
     /// when one is not readable.
     static func redisSecondsPerPrimary(_ redis: RedisConnectionPool) async -> [String: Double]? {
-        try? await RedisInfo.perPrimary(redis, section: "cpu", fields: ["used_cpu_sys", "used_cpu_user"])
+        try? await redis.infoSums(section: "cpu", fields: ["used_cpu_sys", "used_cpu_user"])
     }
 
     /// Sends `count` `GET`s to `url` from `concurrency` tasks over keep-alive
